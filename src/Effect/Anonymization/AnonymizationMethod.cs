@@ -1,0 +1,8 @@
+namespace Deid.Effect.Anonymization;
+
+public enum AnonymizationMethod
+{
+    Blur,
+    Pixelate,
+    Solid,
+}

@@ -1,0 +1,11 @@
+namespace Deid.Effect.Anonymization;
+
+/// <summary>Shape of the soft face mask.</summary>
+public sealed record MaskOptions
+{
+    /// <summary>Multiplies the ellipse's size; 1 covers forehead to chin and ear to ear.</summary>
+    public float Scale { get; init; } = 1f;
+
+    /// <summary>Width of the soft edge outside the ellipse, as a fraction of its radius. The inside is always fully covered.</summary>
+    public float Feather { get; init; } = 0.25f;
+}

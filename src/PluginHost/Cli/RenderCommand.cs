@@ -1,0 +1,127 @@
+using System.CommandLine;
+using Deid.Effect.Anonymization;
+using Deid.Effect.Detection;
+using Deid.Effect.Inference;
+using Deid.PluginHost.Rendering;
+using Deid.PluginHost.Video;
+
+namespace Deid.PluginHost.Cli;
+
+/// <summary>`deid render IN -o OUT`: analyse the whole clip, then write it again with every face anonymized.</summary>
+public static class RenderCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<string>("input") { Description = "The video to de-identify (any format ffmpeg reads)." };
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "Where to write the result. Written to a temporary file first and renamed on success, so an interrupted render never leaves a file that looks complete.",
+            Required = true,
+        };
+        var method = new Option<string>("--method", "-m")
+        {
+            Description = "How faces are hidden: blur, pixelate or solid.",
+            DefaultValueFactory = _ => "blur",
+        };
+        method.AcceptOnlyFromAmong("blur", "pixelate", "solid");
+        var strength = new Option<float>("--strength", "-s")
+        {
+            Description = "0..1. Blur radius, mosaic coarseness, or solid opacity. 1 (the default) defeats a face recognizer; lower values keep more of the face and may not.",
+            DefaultValueFactory = _ => 1f,
+        };
+        var maskScale = new Option<float>("--mask-scale")
+        {
+            Description = "Size of the face mask, 0.5..3. 1 covers forehead to chin and ear to ear; raise it to hide hair and neck.",
+            DefaultValueFactory = _ => 1f,
+        };
+        var feather = new Option<float>("--feather")
+        {
+            Description = "Soft edge outside the mask, as a fraction of its radius, 0..1. The mask's inside is always fully covered.",
+            DefaultValueFactory = _ => new MaskOptions().Feather,
+        };
+        var color = new Option<string>("--color")
+        {
+            Description = "Fill colour for --method solid, as #rrggbb.",
+            DefaultValueFactory = _ => "#808080",
+        };
+        var threshold = new Option<float>("--threshold", "-t")
+        {
+            Description = "Detection confidence 0..1. Lower finds more faces (and more false ones, which are covered too); higher risks missing faces.",
+            DefaultValueFactory = _ => new DetectorOptions().ScoreThreshold,
+        };
+        var device = new Option<string>("--device")
+        {
+            Description = "Where inference runs: auto (GPU when available: DirectML on Windows, CUDA on Linux; else CPU), cpu, cuda, directml. A provider that cannot load falls back to the CPU with a warning.",
+            DefaultValueFactory = _ => "auto",
+        };
+        device.AcceptOnlyFromAmong("auto", "cpu", "cuda", "directml");
+        var preset = new Option<string>("--preset")
+        {
+            Description = "x264 speed/size trade-off (ultrafast .. veryslow).",
+            DefaultValueFactory = _ => new EncodeSettings().Preset,
+        };
+        preset.AcceptOnlyFromAmong("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow");
+        var crf = new Option<int>("--crf")
+        {
+            Description = "x264 constant quality, 0..51; lower is better. 18 is visually lossless for most footage.",
+            DefaultValueFactory = _ => new EncodeSettings().Crf,
+        };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar or summary; errors only." };
+
+        var command = new Command("render", "De-identify a video: detect and track every face over the whole clip, then write the clip again with the faces anonymized. Audio, frame rate, frame count, duration, rotation and size are kept.")
+        {
+            input, output, method, strength, maskScale, feather, color, threshold, device, preset, crf, quiet,
+        };
+        command.SetAction((parse, cancel) =>
+        {
+            try
+            {
+                var request = BuildRequest(parse);
+                var result = RenderJob.Run(request, cancel);
+                if (!request.Quiet)
+                {
+                    Console.Error.WriteLine($"wrote {result.OutputPath}: {result.Frames} frames, {result.Tracks} face tracks, " +
+                        $"{result.FacesCovered} faces covered in {result.Total.TotalSeconds:0.0} s");
+                }
+                return Task.FromResult(0);
+            }
+            catch (Exception e)
+            {
+                return Task.FromResult(ErrorReporter.Report(e));
+            }
+        });
+        return command;
+
+        RenderRequest BuildRequest(ParseResult parse)
+        {
+            return new RenderRequest(parse.GetValue(input)!, parse.GetValue(output)!)
+            {
+                Anonymizer = new AnonymizerSettings
+                {
+                    Method = Enum.Parse<AnonymizationMethod>(parse.GetValue(method)!, ignoreCase: true),
+                    Strength = InRange(parse.GetValue(strength), 0, 1, "--strength"),
+                    SolidColor = ParseColor(parse.GetValue(color)!),
+                    Mask = new MaskOptions
+                    {
+                        Scale = InRange(parse.GetValue(maskScale), 0.5f, 3f, "--mask-scale"),
+                        Feather = InRange(parse.GetValue(feather), 0, 1, "--feather"),
+                    },
+                },
+                Detector = new DetectorOptions { ScoreThreshold = InRange(parse.GetValue(threshold), 0.05f, 0.99f, "--threshold") },
+                Device = Enum.Parse<ExecutionDevice>(parse.GetValue(device)!, ignoreCase: true),
+                Encode = new EncodeSettings { Preset = parse.GetValue(preset)!, Crf = (int)InRange(parse.GetValue(crf), 0, 51, "--crf") },
+                Quiet = parse.GetValue(quiet),
+            };
+        }
+    }
+
+
+    private static float InRange(float value, float min, float max, string name) =>
+        value >= min && value <= max ? value : throw new CliError($"{name} must be between {min} and {max}, got {value}");
+
+    private static OpenCvSharp.Scalar ParseColor(string text)
+    {
+        try { return AnonymizerSettings.ParseColor(text); }
+        catch (FormatException e) { throw new CliError($"--color: {e.Message}"); }
+    }
+}
