@@ -1,0 +1,128 @@
+using Deid.Effect.Detection;
+using Deid.Effect.Pipeline;
+using Deid.Effect.Tracking;
+using OpenCvSharp;
+
+namespace Deid.Effect.Tests.Tracking;
+
+public sealed class TrackingTests
+{
+    private static readonly TrackingOptions Options = new();
+
+    private static FaceDetection Face(float x, float y, float size, float score = 0.95f) =>
+        new(new Rect2f(x, y, size, size),
+            [new(x + 0.3f * size, y + 0.4f * size), new(x + 0.7f * size, y + 0.4f * size), new(x + 0.5f * size, y + 0.6f * size),
+             new(x + 0.35f * size, y + 0.8f * size), new(x + 0.65f * size, y + 0.8f * size)],
+            score);
+
+    private static bool Contains(Rect2f outer, Rect2f inner, float tolerance = 0.01f) =>
+        outer.Left <= inner.Left + tolerance && outer.Top <= inner.Top + tolerance &&
+        outer.Right >= inner.Right - tolerance && outer.Bottom >= inner.Bottom - tolerance;
+
+    [Fact]
+    public void A_face_missed_for_a_few_frames_keeps_a_region_in_every_frame()
+    {
+        var frames = new List<IReadOnlyList<FaceDetection>>();
+        for (var f = 0; f < 30; f++)
+        {
+            var missed = f is >= 10 and < 18;
+            frames.Add(missed ? [] : [Face(100 + 4 * f, 50, 40)]);
+        }
+        var analysis = ClipAnalyzer.Build(frames, 640, 360, Options);
+
+        var track = Assert.Single(analysis.Tracks);
+        for (var f = 0; f < 30; f++)
+        {
+            var region = Assert.Single(analysis.RegionsAt(f));
+            Assert.Equal(track.Id, region.TrackId);
+            // Interpolated regions follow the motion: the face at frame f is inside the region.
+            Assert.True(Contains(region.Box, Face(100 + 4 * f, 50, 40).Box, 1f), $"frame {f}: {region.Box}");
+        }
+        Assert.False(analysis.RegionsAt(12).Single().Observed);
+        Assert.True(analysis.RegionsAt(5).Single().Observed);
+    }
+
+    [Fact]
+    public void Track_ends_are_held_so_a_face_entering_or_leaving_stays_covered()
+    {
+        var frames = Enumerable.Range(0, 40).Select(f => (IReadOnlyList<FaceDetection>)(f is >= 10 and <= 20 ? [Face(200, 100, 50)] : [])).ToList();
+        var analysis = ClipAnalyzer.Build(frames, 640, 360, Options);
+
+        Assert.Empty(analysis.RegionsAt(10 - Options.HoldFrames - 1));
+        Assert.Single(analysis.RegionsAt(10 - Options.HoldFrames));
+        Assert.Single(analysis.RegionsAt(20 + Options.HoldFrames));
+        Assert.Empty(analysis.RegionsAt(20 + Options.HoldFrames + 1));
+    }
+
+    [Fact]
+    public void Holds_never_reach_outside_the_clip()
+    {
+        var frames = Enumerable.Range(0, 5).Select(_ => (IReadOnlyList<FaceDetection>)[Face(10, 10, 30)]).ToList();
+        var analysis = ClipAnalyzer.Build(frames, 64, 64, Options);
+        var track = Assert.Single(analysis.Tracks);
+        Assert.Equal(0, track.StartFrame);
+        Assert.Equal(4, track.EndFrame);
+    }
+
+    [Fact]
+    public void Smoothed_boxes_still_cover_the_detected_box_of_every_frame()
+    {
+        var random = new Random(7);
+        var frames = new List<IReadOnlyList<FaceDetection>>();
+        var raw = new List<FaceDetection>();
+        for (var f = 0; f < 60; f++)
+        {
+            // Jittery detections of a face moving and accelerating.
+            var face = Face(100 + 0.2f * f * f + random.NextSingle() * 6, 80 + random.NextSingle() * 6, 48 + random.NextSingle() * 8);
+            raw.Add(face);
+            frames.Add([face]);
+        }
+        var analysis = ClipAnalyzer.Build(frames, 1920, 1080, Options);
+
+        for (var f = 0; f < 60; f++)
+        {
+            var region = Assert.Single(analysis.RegionsAt(f));
+            Assert.True(Contains(region.Box, raw[f].Box), $"frame {f}: region {region.Box} does not cover detection {raw[f].Box}");
+        }
+    }
+
+    [Fact]
+    public void Smoothing_reduces_jitter_of_a_still_face()
+    {
+        var random = new Random(3);
+        var frames = Enumerable.Range(0, 50)
+            .Select(_ => (IReadOnlyList<FaceDetection>)[Face(300 + random.NextSingle() * 8, 200 + random.NextSingle() * 8, 60)])
+            .ToList();
+        var analysis = ClipAnalyzer.Build(frames, 1280, 720, Options);
+
+        static double Jitter(IEnumerable<Rect2f> boxes)
+        {
+            var centres = boxes.Select(b => b.X + b.Width / 2).ToList();
+            return centres.Zip(centres.Skip(1), (a, b) => Math.Abs(a - b)).Average();
+        }
+        var rawJitter = Jitter(frames.Select(f => f[0].Box));
+        var smoothJitter = Jitter(Enumerable.Range(0, 50).Select(f => analysis.RegionsAt(f).Single().Box));
+        Assert.True(smoothJitter < rawJitter / 2, $"jitter raw {rawJitter:0.00} px/frame, smoothed {smoothJitter:0.00}");
+    }
+
+    [Fact]
+    public void Two_faces_moving_past_each_other_stay_two_tracks()
+    {
+        var frames = Enumerable.Range(0, 30)
+            .Select(f => (IReadOnlyList<FaceDetection>)[Face(100 + 3 * f, 100, 40), Face(400 - 3 * f, 300, 40)])
+            .ToList();
+        var analysis = ClipAnalyzer.Build(frames, 640, 480, Options);
+        Assert.Equal(2, analysis.Tracks.Count);
+        Assert.All(analysis.Tracks, t => Assert.Equal(30, t.Observations.Count));
+    }
+
+    [Fact]
+    public void A_face_gone_longer_than_the_gap_limit_starts_a_new_track()
+    {
+        var frames = Enumerable.Range(0, 60)
+            .Select(f => (IReadOnlyList<FaceDetection>)(f < 10 || f >= 10 + Options.MaxGapFrames + 5 ? [Face(100, 100, 40)] : []))
+            .ToList();
+        var analysis = ClipAnalyzer.Build(frames, 640, 480, Options);
+        Assert.Equal(2, analysis.Tracks.Count);
+    }
+}
