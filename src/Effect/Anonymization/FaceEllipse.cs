@@ -9,9 +9,9 @@ namespace Deid.Effect.Anonymization;
 /// </summary>
 public readonly record struct FaceEllipse(Point2f Center, float SemiAxisX, float SemiAxisY, float AngleRadians)
 {
-    private const float WidthFactor = 1.2f;
-    private const float HeightFactor = 1.35f;
-    private const float ForeheadShift = 0.1f;
+    private const float WidthFactor = 1.25f;
+    private const float HeightFactor = 1.45f;
+    private const float ForeheadShift = 0.12f;
 
     public static FaceEllipse From(FaceRegion region, float scale)
     {

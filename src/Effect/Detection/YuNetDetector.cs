@@ -8,13 +8,22 @@ namespace Deid.Effect.Detection;
 /// <summary>
 /// YuNet run directly in ONNX Runtime with its own decoder: input BGR, raw 0..255, NCHW, padded to a multiple of 32;
 /// three strides with one prior per cell. Runs one pass per scale of <see cref="DetectorOptions.ScalesFor"/> and
-/// merges the passes with non-maximum suppression.
+/// merges the passes with non-maximum suppression; a finer pass contributes only faces too small for the pass
+/// before it.
 /// </summary>
 public sealed class YuNetDetector : IFaceDetector, IDisposable
 {
     private static readonly int[] Strides = [8, 16, 32];
     private static readonly string[] OutputNames =
         Strides.SelectMany(s => new[] { $"cls_{s}", $"obj_{s}", $"bbox_{s}", $"kps_{s}" }).ToArray();
+
+    /// <summary>
+    /// A finer pass keeps only faces smaller than this many pixels in the next-coarser pass. A face that large is
+    /// found there reliably (score 0.9+ measured), while the finer pass, seeing it beyond its receptive field, reports
+    /// fragments of it that NMS cannot merge because a part of a big box has a small IoU with it: boxes 370-770 px
+    /// tall at scores up to 0.74 on a 1920 px close-up and up to 0.72 on a 4K one.
+    /// </summary>
+    private const float FinerPassFaceLimit = 48f;
 
     private readonly InferenceSession _session;
     private readonly object _gate = new();
@@ -37,15 +46,17 @@ public sealed class YuNetDetector : IFaceDetector, IDisposable
         var found = new List<FaceDetection>();
         lock (_gate)
         {
-            foreach (var scale in Options.ScalesFor(bgrFrame.Width, bgrFrame.Height))
+            var scales = Options.ScalesFor(bgrFrame.Width, bgrFrame.Height);
+            for (var i = 0; i < scales.Count; i++)
             {
-                RunPass(bgrFrame, scale, found);
+                var maxFaceHeight = i == 0 ? float.PositiveInfinity : FinerPassFaceLimit / scales[i - 1];
+                RunPass(bgrFrame, scales[i], maxFaceHeight, found);
             }
         }
         return NonMaxSuppression.Apply(found, Options.NmsIouThreshold);
     }
 
-    private void RunPass(Mat frame, float scale, List<FaceDetection> found)
+    private void RunPass(Mat frame, float scale, float maxFaceHeight, List<FaceDetection> found)
     {
         var width = Math.Max(1, (int)MathF.Round(frame.Width * scale));
         var height = Math.Max(1, (int)MathF.Round(frame.Height * scale));
@@ -71,13 +82,13 @@ public sealed class YuNetDetector : IFaceDetector, IDisposable
             Decode(Strides[i], paddedWidth / Strides[i],
                 outputs[4 * i].GetTensorDataAsSpan<float>(), outputs[4 * i + 1].GetTensorDataAsSpan<float>(),
                 outputs[4 * i + 2].GetTensorDataAsSpan<float>(), outputs[4 * i + 3].GetTensorDataAsSpan<float>(),
-                inverse, width * inverse, height * inverse, found);
+                inverse, width * inverse, height * inverse, maxFaceHeight, found);
         }
     }
 
     private void Decode(int stride, int columns, ReadOnlySpan<float> cls, ReadOnlySpan<float> obj,
         ReadOnlySpan<float> bbox, ReadOnlySpan<float> kps, float inverse, float frameWidth, float frameHeight,
-        List<FaceDetection> found)
+        float maxFaceHeight, List<FaceDetection> found)
     {
         var threshold = Options.ScoreThreshold;
         for (var index = 0; index < cls.Length; index++)
@@ -95,6 +106,7 @@ public sealed class YuNetDetector : IFaceDetector, IDisposable
             var box = new Rect2f((cx - w / 2) * inverse, (cy - h / 2) * inverse, w * inverse, h * inverse);
             // Boxes centred in the zero padding are artefacts of the padding, not faces.
             if (box.X + box.Width / 2 > frameWidth || box.Y + box.Height / 2 > frameHeight) continue;
+            if (box.Height > maxFaceHeight) continue;
 
             var k = kps.Slice(index * 10, 10);
             var landmarks = new Point2f[FaceDetection.LandmarkCount];

@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Deid.Effect.Inference;
+using Deid.PluginHost.Bench;
+using Deid.PluginHost.Rendering;
+using Deid.PluginHost.Video;
+
+namespace Deid.PluginHost.Cli;
+
+/// <summary>
+/// `deid bench`: frames per second of `deid render` next to plain ffmpeg decoding and re-encoding the same file with
+/// the same encoder settings, measured alternately in one run; medians, because shared machines are noisy.
+/// </summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var clips = new Option<string[]>("--clip") { Description = "Clip to measure (repeatable). Default: the shared Hamilton clip and a generated 1080p clip.", AllowMultipleArgumentsPerToken = true };
+        var runs = new Option<int>("--runs") { Description = "Runs per clip and contender; the median is reported.", DefaultValueFactory = _ => 3 };
+        var seconds = new Option<int>("--seconds") { Description = "Length of the generated 1080p clip.", DefaultValueFactory = _ => 10 };
+        var method = new Option<string>("--method") { Description = "Anonymization method to render with.", DefaultValueFactory = _ => "blur" };
+        method.AcceptOnlyFromAmong("blur", "pixelate", "solid");
+        var work = new Option<string>("--work-dir") { Description = "Where clips and outputs are written (default: a temporary folder, removed afterwards)." };
+        var command = new Command("bench", "Measure render speed against plain ffmpeg decode+encode of the same files.") { clips, runs, seconds, method, work };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                return Run(parse.GetValue(clips) ?? [], parse.GetValue(runs), parse.GetValue(seconds), parse.GetValue(method)!, parse.GetValue(work));
+            }
+            catch (Exception e)
+            {
+                return ErrorReporter.Report(e);
+            }
+        });
+        return command;
+    }
+
+    private static int Run(string[] clips, int runs, int seconds, string method, string? workDirectory)
+    {
+        var tools = FfmpegTools.Locate();
+        var directory = workDirectory ?? Path.Combine(Path.GetTempPath(), $"deid-bench-{Environment.ProcessId}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            var targets = clips.Length > 0 ? clips.ToList() : DefaultClips(tools, directory, seconds);
+            var encode = new EncodeSettings();
+            Console.WriteLine($"deid bench: {Environment.ProcessorCount} cores, {runs} runs each, x264 preset {encode.Preset} crf {encode.Crf}, method {method}");
+            Console.WriteLine();
+            Console.WriteLine("| clip | frames | ffmpeg decode+encode | deid render | of which analysis | ratio | deid fps |");
+            Console.WriteLine("|---|---|---|---|---|---|---|");
+            foreach (var clip in targets)
+            {
+                var info = VideoProbe.Probe(tools, clip);
+                var plain = new List<double>();
+                var deid = new List<double>();
+                var analysis = new List<double>();
+                var frames = 0;
+                for (var run = 0; run < runs; run++)
+                {
+                    plain.Add(TimePlainFfmpeg(tools, info, Path.Combine(directory, "plain" + Path.GetExtension(clip))));
+                    var result = RenderJob.Run(new RenderRequest(clip, Path.Combine(directory, "deid" + Path.GetExtension(clip)))
+                    {
+                        Anonymizer = new() { Method = Enum.Parse<Deid.Effect.Anonymization.AnonymizationMethod>(method, true) },
+                        Device = ExecutionDevice.Cpu,
+                        Quiet = true,
+                    }, CancellationToken.None);
+                    deid.Add(result.Total.TotalSeconds);
+                    analysis.Add(result.AnalysisTime.TotalSeconds);
+                    frames = result.Frames;
+                }
+                var plainMedian = Median(plain);
+                var deidMedian = Median(deid);
+                Console.WriteLine($"| {Path.GetFileName(clip)} ({info.Width}x{info.Height}) | {frames} | {plainMedian:0.00} s ({frames / plainMedian:0.0} fps) | " +
+                    $"{deidMedian:0.00} s | {Median(analysis):0.00} s | {deidMedian / plainMedian:0.00}x | {frames / deidMedian:0.0} |");
+            }
+            return 0;
+        }
+        finally
+        {
+            if (workDirectory is null) Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static List<string> DefaultClips(FfmpegTools tools, string directory, int seconds)
+    {
+        var media = Environment.GetEnvironmentVariable("DEID_MEDIA") is { Length: > 0 } configured ? configured
+            : Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "..", "shared", "media");
+        var hamilton = Path.Combine(media, "video", "short_hamilton_clip.mp4");
+        var photos = Path.Combine(media, "photos");
+        if (!File.Exists(hamilton) || !Directory.Exists(photos))
+            throw new CliError($"test media not found under {Path.GetFullPath(media)}; set DEID_MEDIA or pass --clip");
+        var generated = Path.Combine(directory, "moving_photos_1080p.mp4");
+        Console.Error.WriteLine($"generating {seconds} s 1080p clip ...");
+        new MovingPhotosClip(1920, 1080, 30, seconds * 30).Write(tools, MovingPhotosClip.DefaultCast(photos), generated);
+        return [hamilton, generated];
+    }
+
+    private static double TimePlainFfmpeg(FfmpegTools tools, VideoInfo source, string output)
+    {
+        var encode = new EncodeSettings().For(source);
+        var start = new ProcessStartInfo(tools.FfmpegPath) { UseShellExecute = false, RedirectStandardError = true };
+        foreach (var argument in new[]
+        {
+            "-nostdin", "-v", "error", "-y", "-i", source.Path, "-map", "0:v:0", "-map", "0:a?",
+            "-c:v", encode.Codec, "-preset", encode.Preset, "-crf", encode.Crf.ToString(), "-pix_fmt", encode.PixelFormatFor(source),
+            "-c:a", "copy", output,
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var clock = Stopwatch.StartNew();
+        using var ffmpeg = Process.Start(start) ?? throw new VideoException("cannot start ffmpeg");
+        var errors = ffmpeg.StandardError.ReadToEnd();
+        ffmpeg.WaitForExit();
+        if (ffmpeg.ExitCode != 0) throw new VideoException($"plain ffmpeg failed: {errors.Trim()}");
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
