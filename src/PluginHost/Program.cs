@@ -10,6 +10,8 @@ public static class Program
         var root = new RootCommand("Deid: find the faces in a video and anonymize them, keeping audio and timing.")
         {
             RenderCommand.Create(),
+            AnalyzeCommand.Create(),
+            IdentitiesCommand.Create(),
             ModelsCommand.Create(),
             BenchCommand.Create(),
         };

@@ -14,9 +14,11 @@ public sealed class OrientedFaceDetector(IFaceDetector inner, int clockwiseDegre
     public int ClockwiseDegrees { get; } = ((clockwiseDegrees % 360) + 360) % 360 is var d && d % 90 == 0
         ? d : throw new ArgumentException($"rotation {clockwiseDegrees} is not a multiple of 90 degrees");
 
-    public IReadOnlyList<FaceDetection> Detect(Mat bgrFrame)
+    public IReadOnlyList<FaceDetection> Detect(Mat bgrFrame) => Detect(bgrFrame, 0);
+
+    public IReadOnlyList<FaceDetection> Detect(Mat bgrFrame, int frameIndex)
     {
-        if (ClockwiseDegrees == 0) return inner.Detect(bgrFrame);
+        if (ClockwiseDegrees == 0) return inner.Detect(bgrFrame, frameIndex);
         var code = ClockwiseDegrees switch
         {
             90 => RotateFlags.Rotate90Clockwise,
@@ -24,7 +26,7 @@ public sealed class OrientedFaceDetector(IFaceDetector inner, int clockwiseDegre
             _ => RotateFlags.Rotate90Counterclockwise,
         };
         Cv2.Rotate(bgrFrame, _upright, code);
-        return inner.Detect(_upright).Select(d => ToStored(d, bgrFrame.Width, bgrFrame.Height)).ToList();
+        return inner.Detect(_upright, frameIndex).Select(d => ToStored(d, bgrFrame.Width, bgrFrame.Height)).ToList();
     }
 
     private FaceDetection ToStored(FaceDetection upright, int storedWidth, int storedHeight)

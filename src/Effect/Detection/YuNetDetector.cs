@@ -38,7 +38,12 @@ public sealed class YuNetDetector : IFaceDetector, IDisposable
 
     public DetectorOptions Options { get; }
 
-    public IReadOnlyList<FaceDetection> Detect(Mat bgrFrame)
+    public IReadOnlyList<FaceDetection> Detect(Mat bgrFrame) => Detect(bgrFrame, finePasses: true);
+
+    public IReadOnlyList<FaceDetection> Detect(Mat bgrFrame, int frameIndex) =>
+        Detect(bgrFrame, finePasses: frameIndex % Math.Max(1, Options.FinePassInterval) == 0);
+
+    private IReadOnlyList<FaceDetection> Detect(Mat bgrFrame, bool finePasses)
     {
         if (bgrFrame.Type() != MatType.CV_8UC3)
             throw new ArgumentException($"detector expects an 8-bit BGR frame, got {bgrFrame.Type()}", nameof(bgrFrame));
@@ -47,7 +52,7 @@ public sealed class YuNetDetector : IFaceDetector, IDisposable
         lock (_gate)
         {
             var scales = Options.ScalesFor(bgrFrame.Width, bgrFrame.Height);
-            for (var i = 0; i < scales.Count; i++)
+            for (var i = 0; i < (finePasses ? scales.Count : 1); i++)
             {
                 var maxFaceHeight = i == 0 ? float.PositiveInfinity : FinerPassFaceLimit / scales[i - 1];
                 RunPass(bgrFrame, scales[i], maxFaceHeight, found);

@@ -1,39 +1,89 @@
 using Deid.Effect.Detection;
+using Deid.Effect.Identities;
+using Deid.Effect.Recognition;
 using Deid.Effect.Tracking;
 using OpenCvSharp;
 
 namespace Deid.Effect.Pipeline;
 
 /// <summary>
-/// The analysis pass: detects faces frame by frame as frames are handed in, then links them into tracks over the
-/// whole clip so the render pass can look ahead (gaps and track ends are known before any frame is written).
+/// The analysis pass: detects faces frame by frame as frames are handed in, links them into tracks as it goes,
+/// keeps the best few faces of each track for the recognizer, then builds the whole clip's tracks and identities so
+/// the render pass can look ahead (gaps, track ends and who is who are known before any frame is written).
 /// </summary>
-public sealed class ClipAnalyzer(IFaceDetector detector, TrackingOptions? tracking = null)
+public sealed class ClipAnalyzer : IDisposable
 {
-    private readonly TrackingOptions _tracking = tracking ?? new TrackingOptions();
+    private readonly IFaceDetector _detector;
+    private readonly IFaceEmbedder? _embedder;
+    private readonly TrackingOptions _tracking;
+    private readonly IdentityOptions _identityOptions;
+    private readonly TrackLinker _linker;
+    private readonly TrackEmbeddingCollector _collector;
+    private readonly ClipFingerprint _fingerprint = new();
     private readonly List<IReadOnlyList<FaceDetection>> _detections = [];
     private int _width;
     private int _height;
+
+    /// <param name="embedder">Groups tracks into identities when given; without it every track stays anonymous.</param>
+    public ClipAnalyzer(IFaceDetector detector, IFaceEmbedder? embedder = null, TrackingOptions? tracking = null, IdentityOptions? identities = null)
+    {
+        _detector = detector;
+        _embedder = embedder;
+        _tracking = tracking ?? new TrackingOptions();
+        _identityOptions = identities ?? new IdentityOptions();
+        _linker = new TrackLinker(_tracking);
+        _collector = new TrackEmbeddingCollector(_identityOptions);
+    }
 
     public int FramesSeen => _detections.Count;
 
     public IReadOnlyList<FaceDetection> AddFrame(Mat bgrFrame)
     {
-        if (_detections.Count == 0) { _width = bgrFrame.Width; _height = bgrFrame.Height; }
+        var frame = _detections.Count;
+        if (frame == 0) { _width = bgrFrame.Width; _height = bgrFrame.Height; }
         else if (bgrFrame.Width != _width || bgrFrame.Height != _height)
-            throw new ArgumentException($"frame {_detections.Count} is {bgrFrame.Width}x{bgrFrame.Height}, the clip is {_width}x{_height}");
-        var found = detector.Detect(bgrFrame);
+            throw new ArgumentException($"frame {frame} is {bgrFrame.Width}x{bgrFrame.Height}, the clip is {_width}x{_height}");
+
+        var found = _detector.Detect(bgrFrame, frame);
         _detections.Add(found);
+        var trackIds = _linker.Push(found);
+        if (_embedder is not null)
+        {
+            for (var i = 0; i < found.Count; i++) _collector.Offer(bgrFrame, frame, trackIds[i], found[i]);
+        }
+        _fingerprint.Offer(frame, bgrFrame);
         return found;
     }
 
-    public ClipAnalysis Build() => Build(_detections, _width, _height, _tracking);
+    public ClipFingerprint FingerprintSamples => _fingerprint;
 
+    public ClipAnalysis Build()
+    {
+        var builder = new TrackRegionBuilder(_tracking);
+        foreach (var track in _linker.Tracks) builder.Build(track, _detections.Count);
+
+        IReadOnlyList<Identity> identities = [];
+        if (_embedder is not null)
+        {
+            var embedded = _collector.Embed(_embedder);
+            var summaries = _linker.Tracks
+                .Where(t => embedded.ContainsKey(t.Id))
+                .Select(t => new IdentityGrouper.TrackSummary(t.Id, t.FirstObserved, t.LastObserved,
+                    embedded[t.Id].Embeddings, embedded[t.Id].Thumbnails, embedded[t.Id].BestQuality))
+                .ToList();
+            identities = new IdentityGrouper(_identityOptions).Group(summaries);
+        }
+        return new ClipAnalysis(_width, _height, _detections, _linker.Tracks, identities, _fingerprint.Hash(_width, _height, _detections.Count));
+    }
+
+    /// <summary>Tracks and regions from known detections, without identities (tests and tools).</summary>
     public static ClipAnalysis Build(IReadOnlyList<IReadOnlyList<FaceDetection>> detections, int width, int height, TrackingOptions tracking)
     {
-        var tracks = new TrackLinker(tracking).Link(detections);
+        var tracks = TrackLinker.Link(detections, tracking);
         var builder = new TrackRegionBuilder(tracking);
         foreach (var track in tracks) builder.Build(track, detections.Count);
-        return new ClipAnalysis(detections.Count, width, height, tracks);
+        return new ClipAnalysis(width, height, detections, tracks, [], string.Empty);
     }
+
+    public void Dispose() => _collector.Dispose();
 }

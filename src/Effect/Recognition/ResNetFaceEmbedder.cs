@@ -44,12 +44,7 @@ public sealed class ResNetFaceEmbedder : IFaceEmbedder, IDisposable
         return result;
     }
 
-    public float Distance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        float sum = 0;
-        for (var i = 0; i < a.Length; i++) { var d = a[i] - b[i]; sum += d * d; }
-        return MathF.Sqrt(sum);
-    }
+    public float Distance(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => Identities.EmbeddingMath.Distance(a, b);
 
     private static unsafe void Fill(Mat chip, Span<float> destination)
     {

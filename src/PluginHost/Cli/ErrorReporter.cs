@@ -10,7 +10,7 @@ public static class ErrorReporter
     {
         var message = e switch
         {
-            CliError or VideoException or ModelException => e.Message,
+            CliError or VideoException or ModelException or FormatException => e.Message,
             OperationCanceledException => "interrupted; no output was written",
             _ => $"{e.GetType().Name}: {e.Message}",
         };

@@ -67,10 +67,26 @@ public static class RenderCommand
             DefaultValueFactory = _ => new EncodeSettings().Crf,
         };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar or summary; errors only." };
+        var analysis = new Option<string>("--analysis", "-a")
+        {
+            Description = "Use a saved analysis (from `deid analyze`) instead of analysing again. It must belong to this clip; that is checked frame by frame.",
+        };
+        var selection = new Option<string>("--selection")
+        {
+            Description = "Selection document (JSON, see README): the default policy and, per identity, keyframes of who is anonymized when.",
+        };
+        var keep = new Option<string>("--keep")
+        {
+            Description = "Identities to keep visible for the whole clip, e.g. 2,5 (numbers from `deid identities`). Everyone else is anonymized.",
+        };
+        var keepPhoto = new Option<string[]>("--keep-photo")
+        {
+            Description = "A photo of a person to keep visible (repeatable): every identity that matches the face in the photo is kept.",
+        };
 
         var command = new Command("render", "De-identify a video: detect and track every face over the whole clip, then write the clip again with the faces anonymized. Audio, frame rate, frame count, duration, rotation and size are kept.")
         {
-            input, output, method, strength, maskScale, feather, color, threshold, device, preset, crf, quiet,
+            input, output, method, strength, maskScale, feather, color, threshold, device, preset, crf, quiet, analysis, selection, keep, keepPhoto,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -80,7 +96,7 @@ public static class RenderCommand
                 var result = RenderJob.Run(request, cancel);
                 if (!request.Quiet)
                 {
-                    Console.Error.WriteLine($"wrote {result.OutputPath}: {result.Frames} frames, {result.Tracks} face tracks, " +
+                    Console.Error.WriteLine($"wrote {result.OutputPath}: {result.Frames} frames, {result.Tracks} face tracks, {result.Identities} identities, " +
                         $"{result.FacesCovered} faces covered in {result.Total.TotalSeconds:0.0} s");
                 }
                 return Task.FromResult(0);
@@ -111,10 +127,22 @@ public static class RenderCommand
                 Device = Enum.Parse<ExecutionDevice>(parse.GetValue(device)!, ignoreCase: true),
                 Encode = new EncodeSettings { Preset = parse.GetValue(preset)!, Crf = (int)InRange(parse.GetValue(crf), 0, 51, "--crf") },
                 Quiet = parse.GetValue(quiet),
+                AnalysisPath = parse.GetValue(analysis),
+                SelectionPath = parse.GetValue(selection),
+                Keep = ParseIdentities(parse.GetValue(keep)),
+                KeepPhotos = parse.GetValue(keepPhoto) ?? [],
             };
         }
     }
 
+
+    private static IReadOnlyList<int> ParseIdentities(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return [];
+        return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => int.TryParse(part, out var id) && id > 0 ? id : throw new CliError($"--keep: '{part}' is not an identity number"))
+            .ToList();
+    }
 
     private static float InRange(float value, float min, float max, string name) =>
         value >= min && value <= max ? value : throw new CliError($"{name} must be between {min} and {max}, got {value}");

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using Deid.Effect.Detection;
-using Deid.Effect.Inference;
-using Deid.Effect.Models;
+using Deid.Effect.Analysis;
+using Deid.Effect.Anonymization;
 using Deid.Effect.Pipeline;
+using Deid.Effect.Selection;
 using Deid.Effect.Tracking;
 using Deid.PluginHost.Cli;
 using Deid.PluginHost.Video;
@@ -10,9 +10,9 @@ using Deid.PluginHost.Video;
 namespace Deid.PluginHost.Rendering;
 
 /// <summary>
-/// `deid render` end to end: probe, analyse the whole clip (detect and track), render every frame with its faces
-/// anonymized, verify the result against the source, and only then move it into place. Any failure leaves no
-/// output file behind and never writes a frame whose faces were not processed.
+/// `deid render` end to end: probe, analyse the whole clip (or load its analysis), choose who is anonymized when,
+/// render every frame, verify the result against the source, and only then move it into place. Any failure leaves
+/// no output file behind and never writes a frame whose faces were not processed.
 /// </summary>
 public static class RenderJob
 {
@@ -23,78 +23,82 @@ public static class RenderJob
         var source = VideoProbe.Probe(tools, request.InputPath);
         using var output = new AtomicOutput(request.OutputPath, request.InputPath);
 
-        var sessions = new InferenceSessionFactory(request.Device, log);
-        using var detector = new YuNetDetector(sessions, ModelLocator.Default(), request.Detector);
-        // VideoInfo.Rotation turns counter-clockwise for display; the detector wants the clockwise turn.
-        using var upright = new OrientedFaceDetector(detector, (360 - source.Rotation) % 360);
-
         var clock = Stopwatch.StartNew();
-        var analysis = Analyze(tools, source, upright, request.Quiet, cancel);
+        using var models = new EngineModels(request.Device, request.Detector, source, log);
+        ClipAnalysis analysis;
+        ClipFingerprint samples;
+        if (request.AnalysisPath is { } analysisPath)
+        {
+            (analysis, samples) = Load(analysisPath, source);
+            log($"using analysis {analysisPath}: {analysis.Identities.Count} identities, {analysis.Tracks.Count} tracks");
+        }
+        else
+        {
+            (analysis, samples) = AnalysisPass.Run(tools, source, models.Detector, models.Embedder, request.Quiet, cancel);
+        }
+        var selection = SelectionBuilder.Build(request, analysis, source.Fps, models, log);
         var analysisTime = clock.Elapsed;
 
         clock.Restart();
-        var covered = Render(tools, source, analysis, request, output.TempPath, cancel);
+        var covered = Render(tools, source, analysis, samples, selection, request, output.TempPath, cancel);
         var renderTime = clock.Elapsed;
 
         var differences = VideoVerifier.Compare(tools, source, output.TempPath);
         if (differences.Count > 0)
             throw new VideoException($"the rendered file does not match the source ({string.Join("; ", differences)}); nothing was written");
         output.Commit();
-        return new RenderResult(request.OutputPath, analysis.FrameCount, analysis.Tracks.Count, covered, analysisTime, renderTime);
+        return new RenderResult(request.OutputPath, analysis.FrameCount, analysis.Tracks.Count, analysis.Identities.Count, covered, analysisTime, renderTime);
     }
 
-    /// <summary>The analysis pass: every frame through the detector, then tracks over the whole clip.</summary>
-    public static ClipAnalysis Analyze(FfmpegTools tools, VideoInfo source, IFaceDetector detector, bool quiet, CancellationToken cancel)
+    private static (ClipAnalysis, ClipFingerprint) Load(string path, VideoInfo source)
     {
-        var analyzer = new ClipAnalyzer(detector);
-        var progress = new ConsoleProgress("analyse", source.FrameCount ?? 0, quiet);
-        using (var frames = OpenFrames(tools, source))
-        {
-            while (frames.Next() is { } frame)
-            {
-                cancel.ThrowIfCancellationRequested();
-                analyzer.AddFrame(frame);
-                frames.Release(frame);
-                progress.Report(analyzer.FramesSeen);
-            }
-        }
-        progress.Finish(analyzer.FramesSeen);
-        if (analyzer.FramesSeen == 0) throw new VideoException($"{source.Path} has no video frames");
-        return analyzer.Build();
+        AnalysisDocument document;
+        try { document = AnalysisFile.Read(path); }
+        catch (FormatException e) { throw new CliError(e.Message); }
+        if (document.Width != source.Width || document.Height != source.Height)
+            throw new CliError($"{path} was made for a {document.Width}x{document.Height} clip, {source.Path} is {source.Width}x{source.Height}");
+        if (source.FrameCount is { } frames && frames != document.Detections.Count)
+            throw new CliError($"{path} was made for a clip of {document.Detections.Count} frames, {source.Path} has {frames}");
+        return (AnalysisFile.ToAnalysis(document), new ClipFingerprint(document.FingerprintSamples));
     }
 
-    private static int Render(FfmpegTools tools, VideoInfo source, ClipAnalysis analysis, RenderRequest request, string temporaryPath, CancellationToken cancel)
+    private static int Render(FfmpegTools tools, VideoInfo source, ClipAnalysis analysis, ClipFingerprint samples,
+        AnonymizationSelection selection, RenderRequest request, string temporaryPath, CancellationToken cancel)
     {
         var progress = new ConsoleProgress("render", analysis.FrameCount, request.Quiet);
         using var compositor = request.Anonymizer.CreateCompositor();
         using var writer = new FrameWriter(tools, source, temporaryPath, (request.Encode ?? new EncodeSettings()).For(source));
         var index = 0;
         var covered = 0;
-        using (var frames = OpenFrames(tools, source))
+        using (var frames = FrameSource.Open(tools, source))
         {
             while (frames.Next() is { } frame)
             {
                 cancel.ThrowIfCancellationRequested();
                 if (index >= analysis.FrameCount)
-                    throw new VideoException($"{source.Path} decoded to more frames on the second pass than on the first ({analysis.FrameCount}); refusing to write frames that were not analysed");
-                var regions = analysis.RegionsAt(index);
-                compositor.Apply(frame, regions);
-                covered += regions.Count;
+                    throw new VideoException($"{source.Path} has more frames than its analysis ({analysis.FrameCount}); refusing to write frames that were not analysed");
+                if (!samples.Matches(index, frame))
+                    throw new CliError($"frame {index} of {source.Path} is not the frame that was analysed: the analysis belongs to another clip");
+                covered += Anonymize(frame, index, analysis, selection, compositor, source.FrameDuration);
                 writer.Write(frame);
                 frames.Release(frame);
                 progress.Report(++index);
             }
         }
         if (index != analysis.FrameCount)
-            throw new VideoException($"{source.Path} decoded to {index} frames on the second pass but {analysis.FrameCount} on the first; nothing was written");
+            throw new VideoException($"{source.Path} decoded to {index} frames but its analysis has {analysis.FrameCount}; nothing was written");
         writer.Complete();
         progress.Finish(index);
         return covered;
     }
 
-    private static FramePrefetcher OpenFrames(FfmpegTools tools, VideoInfo source)
+    /// <summary>Hides the faces of frame <paramref name="index"/> that the selection says to hide at its time; returns how many.</summary>
+    public static int Anonymize(OpenCvSharp.Mat frame, int index, ClipAnalysis analysis, AnonymizationSelection selection,
+        FaceCompositor compositor, double frameDuration)
     {
-        var reader = new FrameReader(tools, source);
-        return new FramePrefetcher(reader.Read, source.Width, source.Height, reader);
+        var seconds = index * frameDuration;
+        var hidden = analysis.RegionsAt(index).Where(r => selection.IsAnonymized(analysis.IdentityOf(r.TrackId), seconds)).ToList();
+        compositor.Apply(frame, hidden);
+        return hidden.Count;
     }
 }

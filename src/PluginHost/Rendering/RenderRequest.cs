@@ -17,4 +17,16 @@ public sealed record RenderRequest(string InputPath, string OutputPath)
     public EncodeSettings? Encode { get; init; }
 
     public bool Quiet { get; init; }
+
+    /// <summary>A saved analysis (`deid analyze`) to use instead of analysing again.</summary>
+    public string? AnalysisPath { get; init; }
+
+    /// <summary>A selection document: who is anonymized when.</summary>
+    public string? SelectionPath { get; init; }
+
+    /// <summary>Identities kept visible for the whole clip.</summary>
+    public IReadOnlyList<int> Keep { get; init; } = [];
+
+    /// <summary>Photos of people to keep visible: every identity that matches one is kept.</summary>
+    public IReadOnlyList<string> KeepPhotos { get; init; } = [];
 }

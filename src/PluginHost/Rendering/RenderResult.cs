@@ -1,7 +1,7 @@
 namespace Deid.PluginHost.Rendering;
 
 /// <summary>What a finished render did, for the summary line and for benchmarks.</summary>
-public sealed record RenderResult(string OutputPath, int Frames, int Tracks, int FacesCovered, TimeSpan AnalysisTime, TimeSpan RenderTime)
+public sealed record RenderResult(string OutputPath, int Frames, int Tracks, int Identities, int FacesCovered, TimeSpan AnalysisTime, TimeSpan RenderTime)
 {
     public TimeSpan Total => AnalysisTime + RenderTime;
 }

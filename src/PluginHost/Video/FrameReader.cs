@@ -78,7 +78,7 @@ public sealed class FrameReader : IDisposable
         var range = video.IsFullRange ? "pc" : "tv";
         // Explicit size: a stream whose resolution changes mid-way still yields frames of the size we read.
         var scale = string.Create(CultureInfo.InvariantCulture,
-            $"scale=w={video.Width}:h={video.Height}:in_color_matrix={video.ConversionMatrix}:in_range={range}:out_range=pc:flags=bicubic+accurate_rnd+full_chroma_int,format=bgr24");
+            $"scale=w={video.Width}:h={video.Height}:in_color_matrix={video.ConversionMatrix}:in_range={range}:out_range=pc:flags=bicubic+full_chroma_int,format=bgr24");
         return
         [
             "-hide_banner", "-nostdin", "-v", "error",

@@ -151,7 +151,7 @@ public sealed class FrameWriter : IDisposable
         var pixelFormat = Settings.PixelFormat!;
         var filters = string.Create(CultureInfo.InvariantCulture,
             $"settb={source.TimeBaseText},setpts=PTS+{source.VideoStartPts}," +
-            $"scale=in_range=pc:out_color_matrix={source.ConversionMatrix}:out_range={range}:flags=bicubic+accurate_rnd+full_chroma_int," +
+            $"scale=in_range=pc:out_color_matrix={source.ConversionMatrix}:out_range={range}:flags=bicubic+full_chroma_int," +
             $"format={pixelFormat}");
         var arguments = new List<string>
         {
