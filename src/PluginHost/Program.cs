@@ -5,7 +5,7 @@ namespace Deid.PluginHost;
 
 public static class Program
 {
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
         var root = new RootCommand("Deid: find the faces in a video and anonymize them, keeping audio and timing.")
         {
@@ -14,10 +14,14 @@ public static class Program
             IdentitiesCommand.Create(),
             ModelsCommand.Create(),
             BenchCommand.Create(),
+            ServeCommand.Create(),
         };
+        ShutdownSignal.Install();
         try
         {
-            return root.Parse(args).Invoke();
+            // Asynchronous invocation is what turns SIGINT/SIGTERM into cancellation of the running command, so an
+            // interrupted render cleans up its temporary file instead of dying with it.
+            return await root.Parse(args).InvokeAsync();
         }
         catch (Exception e)
         {

@@ -45,7 +45,9 @@ public sealed class InferenceSessionFactory
                 catch (Exception e) when (device != ExecutionDevice.Cpu)
                 {
                     // Any exception type: the CPU package throws EntryPointNotFoundException, not OnnxRuntimeException.
-                    _log($"warning: {Describe(device)} unavailable ({e.GetType().Name}: {FirstLine(e.Message)}); falling back");
+                    // Asked for by name, a missing provider is worth a warning; tried by `auto`, it is expected on most machines.
+                    var prefix = Requested == ExecutionDevice.Auto ? "inference:" : "warning:";
+                    _log($"{prefix} {Describe(device)} unavailable ({e.GetType().Name}: {FirstLine(e.Message)}); falling back");
                 }
             }
             throw new InvalidOperationException("no execution provider could be created");

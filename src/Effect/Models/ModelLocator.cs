@@ -18,22 +18,25 @@ public sealed class ModelLocator
     public IReadOnlyList<string> SearchPath { get; }
 
     /// <summary>The standard search path: $DEID_MODELS, &lt;install&gt;/models, then the per-user cache.</summary>
-    public static ModelLocator Default()
+    public static ModelLocator Default() => Default(Environment.GetEnvironmentVariable);
+
+    /// <summary>The standard search path, reading variables through <paramref name="environment"/>.</summary>
+    internal static ModelLocator Default(Func<string, string?> environment)
     {
         var path = new List<string>();
-        var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        var fromEnvironment = environment(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
         {
             path.AddRange(fromEnvironment.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
         }
         path.Add(Path.Combine(AppContext.BaseDirectory, "models"));
-        path.Add(UserCacheDirectory());
+        path.Add(UserCacheDirectory(environment));
         return new ModelLocator(path);
     }
 
-    public static string UserCacheDirectory()
+    private static string UserCacheDirectory(Func<string, string?> environment)
     {
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var xdg = environment("XDG_CACHE_HOME");
         var root = !string.IsNullOrEmpty(xdg) ? xdg
             : OperatingSystem.IsWindows() ? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData)
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");

@@ -2,6 +2,7 @@ using Deid.Effect.Detection;
 using Deid.Effect.Identities;
 using Deid.Effect.Recognition;
 using Deid.Effect.Tracking;
+using System.Diagnostics;
 using OpenCvSharp;
 
 namespace Deid.Effect.Pipeline;
@@ -21,6 +22,7 @@ public sealed class ClipAnalyzer : IDisposable
     private readonly TrackEmbeddingCollector _collector;
     private readonly ClipFingerprint _fingerprint = new();
     private readonly List<IReadOnlyList<FaceDetection>> _detections = [];
+    private readonly Stopwatch _identityClock = new();
     private int _width;
     private int _height;
 
@@ -49,13 +51,18 @@ public sealed class ClipAnalyzer : IDisposable
         var trackIds = _linker.Push(found);
         if (_embedder is not null)
         {
+            _identityClock.Start();
             for (var i = 0; i < found.Count; i++) _collector.Offer(bgrFrame, frame, trackIds[i], found[i]);
+            _identityClock.Stop();
         }
         _fingerprint.Offer(frame, bgrFrame);
         return found;
     }
 
     public ClipFingerprint FingerprintSamples => _fingerprint;
+
+    /// <summary>Time spent on identities (choosing, aligning and embedding faces, grouping), for benchmarks.</summary>
+    public TimeSpan IdentityTime => _identityClock.Elapsed;
 
     public ClipAnalysis Build()
     {
@@ -65,6 +72,7 @@ public sealed class ClipAnalyzer : IDisposable
         IReadOnlyList<Identity> identities = [];
         if (_embedder is not null)
         {
+            _identityClock.Start();
             var embedded = _collector.Embed(_embedder);
             var summaries = _linker.Tracks
                 .Where(t => embedded.ContainsKey(t.Id))
@@ -72,6 +80,7 @@ public sealed class ClipAnalyzer : IDisposable
                     embedded[t.Id].Embeddings, embedded[t.Id].Thumbnails, embedded[t.Id].BestQuality))
                 .ToList();
             identities = new IdentityGrouper(_identityOptions).Group(summaries);
+            _identityClock.Stop();
         }
         return new ClipAnalysis(_width, _height, _detections, _linker.Tracks, identities, _fingerprint.Hash(_width, _height, _detections.Count));
     }

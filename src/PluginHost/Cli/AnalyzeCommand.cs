@@ -27,8 +27,9 @@ public static class AnalyzeCommand
         {
             input, output, json, threshold, device, quiet,
         };
-        command.SetAction((parse, cancel) =>
+        command.SetAction((parse, commandCancel) =>
         {
+            var cancel = ShutdownSignal.With(commandCancel);
             try
             {
                 var value = parse.GetValue(threshold);

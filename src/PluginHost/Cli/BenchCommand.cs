@@ -47,14 +47,15 @@ public static class BenchCommand
             var encode = new EncodeSettings();
             Console.WriteLine($"deid bench: {Environment.ProcessorCount} cores, {runs} runs each, x264 preset {encode.Preset} crf {encode.Crf}, method {method}");
             Console.WriteLine();
-            Console.WriteLine("| clip | frames | ffmpeg decode+encode | deid render | of which analysis | ratio | deid fps |");
-            Console.WriteLine("|---|---|---|---|---|---|---|");
+            Console.WriteLine("| clip | frames | ffmpeg decode+encode | deid render | of which analysis | of which identities | ratio | deid fps |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|");
             foreach (var clip in targets)
             {
                 var info = VideoProbe.Probe(tools, clip);
                 var plain = new List<double>();
                 var deid = new List<double>();
                 var analysis = new List<double>();
+                var identities = new List<double>();
                 var frames = 0;
                 for (var run = 0; run < runs; run++)
                 {
@@ -67,12 +68,13 @@ public static class BenchCommand
                     }, CancellationToken.None);
                     deid.Add(result.Total.TotalSeconds);
                     analysis.Add(result.AnalysisTime.TotalSeconds);
+                    identities.Add(result.IdentityTime.TotalSeconds);
                     frames = result.Frames;
                 }
                 var plainMedian = Median(plain);
                 var deidMedian = Median(deid);
                 Console.WriteLine($"| {Path.GetFileName(clip)} ({info.Width}x{info.Height}) | {frames} | {plainMedian:0.00} s ({frames / plainMedian:0.0} fps) | " +
-                    $"{deidMedian:0.00} s | {Median(analysis):0.00} s | {deidMedian / plainMedian:0.00}x | {frames / deidMedian:0.0} |");
+                    $"{deidMedian:0.00} s | {Median(analysis):0.00} s | {Median(identities):0.00} s | {deidMedian / plainMedian:0.00}x | {frames / deidMedian:0.0} |");
             }
             return 0;
         }

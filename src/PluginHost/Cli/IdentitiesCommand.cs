@@ -28,7 +28,7 @@ public static class IdentitiesCommand
             try
             {
                 var path = parse.GetValue(analysis)!;
-                var document = Read(path);
+                var document = AnalysisFile.Read(path);
                 var report = new IdentitySheet(document, AnalysisFile.ToAnalysis(document), Path.GetFileName(path));
                 var outputs = new (string? Path, Action<Stream> Write)[]
                 {
@@ -74,13 +74,6 @@ public static class IdentitiesCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{"none",8}  {"",8}  {"",8}  {report.Unidentified.OnScreenSeconds,8:0.00}s  {report.Unidentified.TrackCount,6}  (faces of no identity: anonymized by default)"));
         }
-    }
-
-    private static AnalysisDocument Read(string path)
-    {
-        // A missing, unreadable or damaged file is the user's to fix: one plain line, like any other bad input.
-        try { return AnalysisFile.Read(path); }
-        catch (FormatException e) { throw new CliError(e.Message); }
     }
 
     private static StreamWriter Utf8(Stream stream) => new(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 1 << 16, leaveOpen: true);

@@ -88,8 +88,9 @@ public static class RenderCommand
         {
             input, output, method, strength, maskScale, feather, color, threshold, device, preset, crf, quiet, analysis, selection, keep, keepPhoto,
         };
-        command.SetAction((parse, cancel) =>
+        command.SetAction((parse, commandCancel) =>
         {
+            var cancel = ShutdownSignal.With(commandCancel);
             try
             {
                 var request = BuildRequest(parse);

@@ -12,7 +12,10 @@ namespace Deid.PluginHost.Rendering;
 public static class AnalysisPass
 {
     public static (ClipAnalysis Analysis, ClipFingerprint Samples) Run(FfmpegTools tools, VideoInfo source, IFaceDetector detector,
-        IFaceEmbedder embedder, bool quiet, CancellationToken cancel)
+        IFaceEmbedder embedder, bool quiet, CancellationToken cancel) => Run(tools, source, detector, embedder, quiet, cancel, out _);
+
+    public static (ClipAnalysis Analysis, ClipFingerprint Samples) Run(FfmpegTools tools, VideoInfo source, IFaceDetector detector,
+        IFaceEmbedder embedder, bool quiet, CancellationToken cancel, out TimeSpan identityTime)
     {
         using var analyzer = new ClipAnalyzer(detector, embedder, identities: new IdentityOptions());
         var progress = new ConsoleProgress("analyse", source.FrameCount ?? 0, quiet);
@@ -28,6 +31,8 @@ public static class AnalysisPass
         }
         progress.Finish(analyzer.FramesSeen);
         if (analyzer.FramesSeen == 0) throw new VideoException($"{source.Path} has no video frames");
-        return (analyzer.Build(), analyzer.FingerprintSamples);
+        var analysis = analyzer.Build();
+        identityTime = analyzer.IdentityTime;
+        return (analysis, analyzer.FingerprintSamples);
     }
 }

@@ -27,6 +27,7 @@ public static class RenderJob
         using var models = new EngineModels(request.Device, request.Detector, source, log);
         ClipAnalysis analysis;
         ClipFingerprint samples;
+        var identityTime = TimeSpan.Zero;
         if (request.AnalysisPath is { } analysisPath)
         {
             (analysis, samples) = Load(analysisPath, source);
@@ -34,7 +35,7 @@ public static class RenderJob
         }
         else
         {
-            (analysis, samples) = AnalysisPass.Run(tools, source, models.Detector, models.Embedder, request.Quiet, cancel);
+            (analysis, samples) = AnalysisPass.Run(tools, source, models.Detector, models.Embedder, request.Quiet, cancel, out identityTime);
         }
         var selection = SelectionBuilder.Build(request, analysis, source.Fps, models, log);
         var analysisTime = clock.Elapsed;
@@ -47,7 +48,10 @@ public static class RenderJob
         if (differences.Count > 0)
             throw new VideoException($"the rendered file does not match the source ({string.Join("; ", differences)}); nothing was written");
         output.Commit();
-        return new RenderResult(request.OutputPath, analysis.FrameCount, analysis.Tracks.Count, analysis.Identities.Count, covered, analysisTime, renderTime);
+        return new RenderResult(request.OutputPath, analysis.FrameCount, analysis.Tracks.Count, analysis.Identities.Count, covered, analysisTime, renderTime)
+        {
+            IdentityTime = identityTime,
+        };
     }
 
     private static (ClipAnalysis, ClipFingerprint) Load(string path, VideoInfo source)

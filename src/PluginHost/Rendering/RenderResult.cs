@@ -4,4 +4,7 @@ namespace Deid.PluginHost.Rendering;
 public sealed record RenderResult(string OutputPath, int Frames, int Tracks, int Identities, int FacesCovered, TimeSpan AnalysisTime, TimeSpan RenderTime)
 {
     public TimeSpan Total => AnalysisTime + RenderTime;
+
+    /// <summary>The part of <see cref="AnalysisTime"/> spent on identities.</summary>
+    public TimeSpan IdentityTime { get; init; }
 }

@@ -92,13 +92,14 @@ public sealed class IdentitySheet
     public double Seconds(int frames) => (double)frames * _rateDenominator / _rateNumerator;
 
     /// <summary>
-    /// mm:ss.ff, ff in hundredths of a second, minutes not wrapping at the hour. Truncated, not rounded, so a frame
-    /// is never labelled with a time before it starts.
+    /// When a frame starts, as mm:ss.ff (ff in hundredths of a second; minutes do not wrap at the hour). Rounded up,
+    /// so seeking an editor to the label lands on that frame and not on the one before.
     /// </summary>
-    public string Timecode(int frame) => FormatHundredths((long)frame * _rateDenominator * 100 / _rateNumerator);
+    public string Timecode(int frame) =>
+        FormatHundredths(((long)frame * _rateDenominator * 100 + _rateNumerator - 1) / _rateNumerator);
 
-    /// <summary>Clip length in the same notation as <see cref="Timecode"/>.</summary>
-    public string Duration => FormatHundredths((long)FrameCount * _rateDenominator * 100 / _rateNumerator);
+    /// <summary>Clip length in the same notation as <see cref="Timecode"/>, rounded: a length is not a frame's position.</summary>
+    public string Duration => AxisLabel(1);
 
     /// <summary>Where a segment starts, as a percentage of the clip (frame f spans f..f+1 of the clip's frames).</summary>
     public double LeftPercent(Segment segment) => 100.0 * segment.FirstFrame / Math.Max(1, FrameCount);
@@ -189,28 +190,33 @@ public sealed class IdentitySheet
 
     private void WriteNotes(TextWriter writer)
     {
-        var keep = People.Count > 0 ? People[0].Id : 1;
-        var other = People.Count > 1 ? People[1].Id : keep + 1;
-        var switchAt = Math.Round(ClipSeconds / 2, 1);
-        var render = $"deid render {Quote(SourceName)} --analysis {Quote(_analysisFileName)} --keep {keep.ToString(Invariant)} -o anonymized.mp4";
+        var unidentified = Unidentified.TrackCount == 0
+            ? "Every face track in this clip belongs to a person above."
+            : $"{Unidentified.TrackCount.ToString(Invariant)} face {Plural(Unidentified.TrackCount, "track", "tracks")} ({FormatSeconds(Unidentified.OnScreenSeconds)} on screen) {Plural(Unidentified.TrackCount, "belongs", "belong")} to no person. Such faces cannot be kept one by one: they follow the default policy, so they are anonymized unless a selection says <code>\"default\": \"anonymize-only-listed\"</code>.";
+        writer.Write($"<section class=\"notes\">\n<p class=\"notice\">{unidentified}</p>\n<h2>Keeping someone visible</h2>\n");
+        if (People.Count == 0)
+        {
+            writer.Write("<p>Nobody was identified, so nobody can be kept by number: every face is anonymized.</p>\n</section>\n");
+            return;
+        }
+        var keep = People[0].Id;
+        // The example names only people of this clip, so it can be tried as it stands.
+        var switchAt = Math.Round(ClipSeconds / 2, 1).ToString("0.0", Invariant);
+        string Keyed(int id) => $$"""{ "identity": {{id.ToString(Invariant)}}, "keys": [ { "t": 0, "anonymize": false }, { "t": {{switchAt}}, "anonymize": true } ] }""";
+        var entries = People.Count > 1
+            ? $$"""{ "identity": {{keep.ToString(Invariant)}}, "anonymize": false },{{"\n    "}}{{Keyed(People[1].Id)}}"""
+            : Keyed(keep);
         var selection = $$"""
             {
               "default": "anonymize-everyone",
               "identities": [
-                { "identity": {{keep.ToString(Invariant)}}, "anonymize": false },
-                { "identity": {{other.ToString(Invariant)}}, "keys": [ { "t": 0, "anonymize": false }, { "t": {{switchAt.ToString("0.0", Invariant)}}, "anonymize": true } ] }
+                {{entries}}
               ]
             }
             """;
-        var unidentified = Unidentified.TrackCount == 0
-            ? "Every face track in this clip belongs to a person above."
-            : $"{Unidentified.TrackCount.ToString(Invariant)} face {Plural(Unidentified.TrackCount, "track", "tracks")} ({FormatSeconds(Unidentified.OnScreenSeconds)} on screen) belong to no person. They cannot be kept one by one: they follow the default policy, so they are anonymized unless a selection says <code>\"default\": \"anonymize-only-listed\"</code>.";
         writer.Write($"""
-            <section class="notes">
-            <p class="notice">{unidentified}</p>
-            <h2>Keeping someone visible</h2>
             <p>Everyone is anonymized by default. To keep person {keep.ToString(Invariant)} visible for the whole clip:</p>
-            <pre>{Html(render)}</pre>
+            <pre>{Html(KeepCommand(keep))}</pre>
             <p>To keep people for part of the clip only, write a selection file and pass it with <code>--selection people.json</code>. Times are seconds (<code>"t"</code>) or frames (<code>"frame"</code>); each key holds until the next:</p>
             <pre>{Html(selection)}</pre>
             </section>
@@ -218,9 +224,12 @@ public sealed class IdentitySheet
             """);
     }
 
+    private string KeepCommand(int identity) =>
+        $"deid render {Quote(SourceName)} --analysis {Quote(_analysisFileName)} --keep {identity.ToString(Invariant)} -o anonymized.mp4";
+
     private string Axis()
     {
-        var labels = new[] { 0, 1, 2, 3, 4 }.Select(q => $"<span style=\"left:{(25 * q).ToString(Invariant)}%\">{FormatHundredths((long)FrameCount * _rateDenominator * 25 * q / _rateNumerator)}</span>");
+        var labels = new[] { 0, 1, 2, 3, 4 }.Select(q => $"<span style=\"left:{(25 * q).ToString(Invariant)}%\">{AxisLabel(q / 4.0)}</span>");
         return $"<div class=\"axis\">{string.Concat(labels)}</div>";
     }
 
@@ -233,8 +242,10 @@ public sealed class IdentitySheet
 
     private Mat DrawPng()
     {
-        const int sheetWidth = 1400, margin = 32, rowHeight = 96, thumb = 72, thumbGap = 8, headerRowHeight = 44;
-        const int xPerson = margin + 12, xFaces = 170, xFirst = 600, xLast = 720, xOnScreen = 840, xTracks = 920, xTimeline = 960, timelineEnd = sheetWidth - margin - 16;
+        // Right edges of the number columns; the header labels are wider than the values, so they set the spacing.
+        const int sheetWidth = 1600, margin = 32, rowHeight = 96, thumb = 72, thumbGap = 8, headerRowHeight = 44;
+        const int xPerson = margin + 14, xFaces = 180, firstRight = 620, lastRight = 740, onScreenRight = 870, tracksRight = 960;
+        const int xTimeline = 1000, timelineEnd = sheetWidth - margin - 18;
         var rows = People.Count + (Unidentified.TrackCount > 0 ? 1 : 0) + (People.Count == 0 ? 1 : 0);
         var tableTop = margin + 86;
         var tableBottom = tableTop + headerRowHeight + rows * rowHeight;
@@ -253,13 +264,13 @@ public sealed class IdentitySheet
         var headerBase = tableTop + 28;
         Text(image, "PERSON", new Point(xPerson, headerBase), 0.45, Palette.Muted);
         Text(image, "FACES", new Point(xFaces, headerBase), 0.45, Palette.Muted);
-        RightText(image, "FIRST", xFirst + 96, headerBase, 0.45, Palette.Muted);
-        RightText(image, "LAST", xLast + 96, headerBase, 0.45, Palette.Muted);
-        RightText(image, "ON SCREEN", xOnScreen + 64, headerBase, 0.45, Palette.Muted);
-        RightText(image, "TRACKS", xTracks + 20, headerBase, 0.45, Palette.Muted);
+        RightText(image, "FIRST SEEN", firstRight, headerBase, 0.45, Palette.Muted);
+        RightText(image, "LAST SEEN", lastRight, headerBase, 0.45, Palette.Muted);
+        RightText(image, "ON SCREEN", onScreenRight, headerBase, 0.45, Palette.Muted);
+        RightText(image, "TRACKS", tracksRight, headerBase, 0.45, Palette.Muted);
         for (var q = 0; q <= 4; q++)
         {
-            var label = FormatHundredths((long)FrameCount * _rateDenominator * 25 * q / _rateNumerator);
+            var label = AxisLabel(q / 4.0);
             var x = xTimeline + (timelineEnd - xTimeline) * q / 4;
             var size = Cv2.GetTextSize(label, font, 0.42, 1, out _);
             var left = q == 0 ? x : q == 4 ? x - size.Width : x - size.Width / 2;
@@ -281,7 +292,7 @@ public sealed class IdentitySheet
                 using var face = Thumbnail(bytes, thumb);
                 if (face is null) continue;
                 var y = top + (rowHeight - thumb) / 2;
-                face.CopyTo(new Mat(image, new Rect(x, y, thumb, thumb)));
+                using (var target = new Mat(image, new Rect(x, y, thumb, thumb))) face.CopyTo(target);
                 Cv2.Rectangle(image, new Rect(x, y, thumb, thumb), Palette.Border, 1);
                 x += thumb + thumbGap;
             }
@@ -296,10 +307,13 @@ public sealed class IdentitySheet
             Text(image, "anonymized by default", new Point(xFaces, top + rowHeight / 2 + 18), 0.5, Palette.Muted);
         }
 
-        var keep = People.Count > 0 ? People[0].Id : 1;
-        Text(image, $"Everyone is anonymized by default, faces of no identity included. To keep person {keep}:", new Point(margin, tableBottom + 36), 0.55, Palette.Ink);
-        Text(image, Ascii(Ellipsize($"deid render {Quote(SourceName)} --analysis {Quote(_analysisFileName)} --keep {keep} -o anonymized.mp4", sheetWidth - 2 * margin, 0.55)),
-            new Point(margin, tableBottom + 66), 0.55, Palette.Code);
+        if (People.Count == 0)
+        {
+            Text(image, "Nobody can be kept by number: every face follows the default policy and is anonymized.", new Point(margin, tableBottom + 36), 0.55, Palette.Ink);
+            return image;
+        }
+        Text(image, $"Everyone is anonymized by default, faces of no identity included. To keep person {People[0].Id}:", new Point(margin, tableBottom + 36), 0.55, Palette.Ink);
+        Text(image, Ascii(Ellipsize(KeepCommand(People[0].Id), sheetWidth - 2 * margin, 0.55)), new Point(margin, tableBottom + 66), 0.55, Palette.Code);
         return image;
 
         void DrawRow(Mat canvas, int rowTop, string label, int first, int last, double onScreen, int tracks, IReadOnlyList<Segment> segments, Scalar color)
@@ -307,10 +321,10 @@ public sealed class IdentitySheet
             var baseline = rowTop + rowHeight / 2 + 7;
             if (rowTop > tableTop + headerRowHeight) Cv2.Line(canvas, new Point(margin + 1, rowTop), new Point(sheetWidth - margin - 2, rowTop), Palette.Rule, 1);
             Text(canvas, label, new Point(xPerson, baseline), 0.62, Palette.Ink);
-            RightText(canvas, Timecode(first), xFirst + 96, baseline, 0.55, Palette.Ink);
-            RightText(canvas, Timecode(last), xLast + 96, baseline, 0.55, Palette.Ink);
-            RightText(canvas, FormatSeconds(onScreen), xOnScreen + 64, baseline, 0.55, Palette.Ink);
-            RightText(canvas, tracks.ToString(Invariant), xTracks + 20, baseline, 0.55, Palette.Ink);
+            RightText(canvas, Timecode(first), firstRight, baseline, 0.55, Palette.Ink);
+            RightText(canvas, Timecode(last), lastRight, baseline, 0.55, Palette.Ink);
+            RightText(canvas, FormatSeconds(onScreen), onScreenRight, baseline, 0.55, Palette.Ink);
+            RightText(canvas, tracks.ToString(Invariant), tracksRight, baseline, 0.55, Palette.Ink);
 
             var barTop = rowTop + rowHeight / 2 - 8;
             var barWidth = timelineEnd - xTimeline;
@@ -378,6 +392,8 @@ public sealed class IdentitySheet
         return total;
     }
 
+    private string AxisLabel(double fractionOfClip) => FormatHundredths((long)Math.Round(ClipSeconds * fractionOfClip * 100, MidpointRounding.AwayFromZero));
+
     private static string FormatHundredths(long hundredths) =>
         string.Create(Invariant, $"{hundredths / 6000:00}:{hundredths / 100 % 60:00}.{hundredths % 100:00}");
 
@@ -416,7 +432,7 @@ public sealed class IdentitySheet
         * { box-sizing: border-box; }
         body { margin: 0; padding: 32px 40px 40px; background: #f5f7f8; color: #1c2330; font: 14px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
         h1 { font-size: 22px; font-weight: 600; margin: 0 0 4px; }
-        h1 .source { word-break: break-all; }
+        h1 .source { overflow-wrap: anywhere; }
         h2 { font-size: 16px; font-weight: 600; margin: 28px 0 8px; }
         .meta { color: #5b6575; margin: 0 0 20px; }
         .meta span + span::before { content: "\00B7"; margin: 0 8px; color: #a0a8b5; }
@@ -443,7 +459,7 @@ public sealed class IdentitySheet
         .notes { max-width: 920px; }
         .notice { margin: 16px 0 0; padding: 10px 14px; background: #fff8e6; border: 1px solid #f0dca8; border-radius: 6px; }
         code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 13px; }
-        pre { background: #fff; border: 1px solid #dde1e7; border-radius: 6px; padding: 12px 14px; overflow-x: auto; margin: 0 0 12px; }
+        pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #fff; border: 1px solid #dde1e7; border-radius: 6px; padding: 12px 14px; overflow-x: auto; margin: 0 0 12px; }
         footer { margin-top: 28px; color: #8a94a3; font-size: 12px; }
         footer code { font-size: 12px; word-break: break-all; }
         @media print { body { background: #fff; padding: 0; } table { border-radius: 0; } }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Deid.Effect.Analysis;
 using Deid.PluginHost.Cli;
+using Deid.PluginHost.Tests.Cli;
 using Newtonsoft.Json.Linq;
 using OpenCvSharp;
 
@@ -25,20 +26,26 @@ public sealed class IdentitiesCommandTests : IDisposable
         return path;
     }
 
-    [Fact]
-    public void A_missing_analysis_file_fails()
+    private static void AssertCleanFailure(DeidCli.Result run, string expectedInMessage)
     {
-        var (exitCode, _) = Run(Path.Combine(_directory, "nope.deid"));
-        Assert.NotEqual(0, exitCode);
+        Assert.NotEqual(0, run.ExitCode);
+        var line = Assert.Single(run.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("deid: error:", line, StringComparison.Ordinal);
+        Assert.Contains(expectedInMessage, line, StringComparison.Ordinal);
+        Assert.Empty(run.StandardOutput);
     }
 
     [Fact]
-    public void A_file_that_is_not_an_analysis_fails()
+    public void A_missing_analysis_file_fails_with_one_line() =>
+        AssertCleanFailure(DeidCli.Run(["identities", Path.Combine(_directory, "nope.deid")], timeoutSeconds: 60), "nope.deid");
+
+    [Fact]
+    public void A_file_that_is_not_an_analysis_fails_with_one_line()
     {
         var path = Path.Combine(_directory, "notes.deid");
         File.WriteAllText(path, "not an analysis\n");
-        var (exitCode, _) = Run(path);
-        Assert.NotEqual(0, exitCode);
+        AssertCleanFailure(DeidCli.Run(["identities", path, "--sheet", Path.Combine(_directory, "people.html")], timeoutSeconds: 60), "not a Deid analysis file");
+        Assert.False(File.Exists(Path.Combine(_directory, "people.html")));
     }
 
     [Fact]

@@ -38,10 +38,11 @@ public sealed class IdentitySheetTests
     [Theory]
     [InlineData(25, 1, 0, "00:00.00")]
     [InlineData(25, 1, 74, "00:02.96")]
-    [InlineData(2997, 100, 275, "00:09.17")]
-    [InlineData(30000, 1001, 1, "00:00.03")]
+    [InlineData(2997, 100, 275, "00:09.18")]
+    [InlineData(2997, 100, 2, "00:00.07")]
+    [InlineData(30000, 1001, 1, "00:00.04")]
     [InlineData(25, 1, 90_000, "60:00.00")]
-    public void Timecodes_are_minutes_seconds_and_hundredths(int numerator, int denominator, int frame, string expected)
+    public void Timecodes_are_frame_starts_in_minutes_seconds_and_hundredths_rounded_up(int numerator, int denominator, int frame, string expected)
     {
         var document = SyntheticAnalysis.Create();
         document.FrameRateNumerator = numerator;
@@ -74,7 +75,7 @@ public sealed class IdentitySheetTests
         var nobody = Row(html, "unidentified");
         Assert.Contains("style=\"left:80%;width:10%\"", nobody);
         Assert.Contains("<td class=\"num\">0.40 s</td><td class=\"num\">1</td>", nobody);
-        Assert.Contains("1 face track (0.40 s on screen) belong to no person", html);
+        Assert.Contains("1 face track (0.40 s on screen) belongs to no person", html);
     }
 
     [Fact]

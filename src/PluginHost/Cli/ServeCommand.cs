@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Deid.Effect.Inference;
+using Deid.PluginHost.Serve;
+
+namespace Deid.PluginHost.Cli;
+
+/// <summary>`deid serve`: the process the OpenFX plugin talks to (docs/BRIDGE.md).</summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var idle = new Option<int>("--idle-timeout") { Description = "Exit after this many seconds without a connection.", DefaultValueFactory = _ => 600 };
+        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or directml.", DefaultValueFactory = _ => "auto" };
+        device.AcceptOnlyFromAmong("auto", "cpu", "cuda", "directml");
+        var command = new Command("serve", "Serve the Deid OpenFX plugin of every host of this user over a local socket (started by the plugin on first use).") { idle, device };
+        command.SetAction((parse, commandCancel) =>
+        {
+            var cancel = ShutdownSignal.With(commandCancel);
+            try
+            {
+                var directory = RuntimeDirectory.Prepare(RuntimeDirectory.Resolve());
+                var cache = Environment.GetEnvironmentVariable("DEID_CACHE_DIR") is { Length: > 0 } configured ? configured
+                    : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
+                        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "deid");
+                Action<string> log = message => Console.Error.WriteLine(message);
+                using var slots = new FrameSlots(directory);
+                using var engine = new ServeEngine(slots, Path.Combine(cache, "analyses"), Enum.Parse<ExecutionDevice>(parse.GetValue(device)!, true), log);
+                var server = new DeidServer(directory, engine, TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(idle))), log);
+                if (!server.Run(cancel)) log($"deid serve: already running on {server.SocketPath}");
+                return Task.FromResult(0);
+            }
+            catch (Exception e)
+            {
+                return Task.FromResult(ErrorReporter.Report(e));
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Net.Sockets;
+
+namespace Deid.PluginHost.Serve;
+
+/// <summary>
+/// The IPC server: a Unix domain socket in the per-user runtime folder, one thread per connected effect instance,
+/// one reply per request. A malformed request gets an error reply and the connection stays usable; an oversized
+/// or truncated frame closes that connection only. Exits after a period with no connections.
+/// </summary>
+public sealed class DeidServer(string runtimeDirectory, ServeEngine engine, TimeSpan idleTimeout, Action<string> log)
+{
+    public const int ProtocolVersion = 1;
+
+    private int _connections;
+    private long _lastActivityTicks = DateTime.UtcNow.Ticks;
+
+    public string SocketPath => Path.Combine(runtimeDirectory, "serve.sock");
+
+    /// <summary>Serves until idle; returns false when another server already listens on the socket.</summary>
+    public bool Run(CancellationToken cancel)
+    {
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        if (!Bind(listener)) return false;
+        listener.Listen(16);
+        log($"deid serve: listening on {SocketPath} (pid {Environment.ProcessId})");
+        try
+        {
+            while (!cancel.IsCancellationRequested)
+            {
+                if (listener.Poll(200_000, SelectMode.SelectRead))
+                {
+                    var client = listener.Accept();
+                    Interlocked.Increment(ref _connections);
+                    Touch();
+                    new Thread(() => Serve(client)) { IsBackground = true, Name = "deid-serve-connection" }.Start();
+                }
+                else if (Volatile.Read(ref _connections) == 0 && DateTime.UtcNow - new DateTime(Interlocked.Read(ref _lastActivityTicks)) > idleTimeout)
+                {
+                    log("deid serve: idle, exiting");
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(SocketPath);
+        }
+        return true;
+    }
+
+    private bool Bind(Socket listener)
+    {
+        if (File.Exists(SocketPath))
+        {
+            using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                probe.Connect(new UnixDomainSocketEndPoint(SocketPath));
+                return false;
+            }
+            catch (SocketException)
+            {
+                // A socket file nobody listens on is left from a server that died: take its place.
+                File.Delete(SocketPath);
+            }
+        }
+        listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return true;
+    }
+
+    private void Serve(Socket client)
+    {
+        using var stream = new NetworkStream(client, ownsSocket: true);
+        try
+        {
+            while (MessageFraming.ReadFrame(stream) is { } payload)
+            {
+                Touch();
+                MessageFraming.Write(stream, Handle(payload));
+                Touch();
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or EndOfStreamException or SocketException or ObjectDisposedException)
+        {
+            log($"deid serve: connection closed: {e.Message}");
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _connections);
+            Touch();
+        }
+    }
+
+    /// <summary>One request to one reply; every failure becomes an error reply.</summary>
+    public IReadOnlyDictionary<string, object?> Handle(byte[] payload)
+    {
+        try
+        {
+            var request = MessageFraming.Decode(payload);
+            return request.Type switch
+            {
+                "hello" => Hello(request),
+                "ping" => new Dictionary<string, object?> { ["type"] = "pong" },
+                "render" => engine.Render(request),
+                "analyze-begin" => engine.AnalyzeBegin(request),
+                "analyze-frame" => engine.AnalyzeFrame(request),
+                "analyze-end" => engine.AnalyzeEnd(request),
+                "clear-cache" => engine.ClearCache(request),
+                var other => throw new FrameMessageException($"unknown request type '{other}'"),
+            };
+        }
+        catch (Exception e)
+        {
+            if (e is not FrameMessageException) log($"deid serve: {e.GetType().Name}: {e.Message}");
+            return Error(e is FrameMessageException or Effect.Models.ModelException ? e.Message : $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private static IReadOnlyDictionary<string, object?> Hello(MessageFields request)
+    {
+        var protocol = request.Integer("protocol");
+        if (protocol != ProtocolVersion) return Error($"protocol {protocol} is not supported; this deid speaks protocol {ProtocolVersion}");
+        return new Dictionary<string, object?>
+        {
+            ["type"] = "welcome",
+            ["protocol"] = ProtocolVersion,
+            ["server"] = $"deid/{typeof(DeidServer).Assembly.GetName().Version}",
+            ["pid"] = Environment.ProcessId,
+        };
+    }
+
+    private static IReadOnlyDictionary<string, object?> Error(string message) =>
+        new Dictionary<string, object?> { ["type"] = "error", ["message"] = message };
+
+    private void Touch() => Interlocked.Exchange(ref _lastActivityTicks, DateTime.UtcNow.Ticks);
+}

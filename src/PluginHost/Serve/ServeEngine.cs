@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using Deid.Effect.Analysis;
+using Deid.Effect.Anonymization;
+using Deid.Effect.Detection;
+using Deid.Effect.Inference;
+using Deid.Effect.Pipeline;
+using Deid.Effect.Selection;
+using Deid.Effect.Tracking;
+using Deid.PluginHost.Rendering;
+using OpenCvSharp;
+
+namespace Deid.PluginHost.Serve;
+
+/// <summary>
+/// What `deid serve` does with requests: renders frames in shared-memory slots and analyses clips frame by frame.
+/// Models load on first use (a missing model is then an error reply, not a server that will not start); analyses
+/// are kept by path. One frame is processed at a time: the models use every core already.
+/// </summary>
+public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, ExecutionDevice device, Action<string> log) : IDisposable
+{
+    private sealed class AnalysisSession(ClipAnalyzer analyzer, string clip, int frames, double fps, int width, int height)
+    {
+        public ClipAnalyzer Analyzer { get; } = analyzer;
+        public string Clip { get; } = clip;
+        public int Frames { get; } = frames;
+        public double Fps { get; } = fps;
+        public int Width { get; } = width;
+        public int Height { get; } = height;
+    }
+
+    private readonly object _gate = new();
+    private readonly ConcurrentDictionary<string, AnalysisSession> _sessions = new();
+    private readonly Dictionary<string, ClipAnalysis> _analyses = [];
+    private readonly Dictionary<AnonymizerSettings, FaceCompositor> _compositors = [];
+    private readonly Mat _original = new();
+    private readonly Mat _processed = new();
+    private EngineModels? _models;
+
+    private EngineModels Models => _models ??= new EngineModels(device, new DetectorOptions(), rotation: 0, log);
+
+    public unsafe IReadOnlyDictionary<string, object?> Render(MessageFields request)
+    {
+        var width = request.Int32("width", 1, 16384);
+        var height = request.Int32("height", 1, 16384);
+        var depth = PixelDepths.Parse(request.String("depth"));
+        var frame = request.Int32("frame", 0, int.MaxValue);
+        var settings = new AnonymizerSettings
+        {
+            Method = request.String("method") switch
+            {
+                "blur" => AnonymizationMethod.Blur,
+                "pixelate" => AnonymizationMethod.Pixelate,
+                "solid" => AnonymizationMethod.Solid,
+                var other => throw new FrameMessageException($"unknown method '{other}'"),
+            },
+            Strength = (float)request.Number("strength", 0, 1),
+            Mask = new MaskOptions { Scale = (float)request.Number("maskScale", 0.5, 3), Feather = (float)request.Number("feather", 0, 1) },
+        };
+        var threshold = (float)request.Number("threshold", 0.05, 0.99);
+        var policy = ParsePolicy(request.String("policy"));
+        var flags = ParseIdentityFlags(request.Map("identities"));
+        var showBoxes = request.Boolean("showBoxes");
+        var analysisPath = request.String("analysis");
+
+        lock (_gate)
+        {
+            var analysis = analysisPath.Length > 0 ? LoadAnalysis(analysisPath) : null;
+            if (analysis is not null && (analysis.Width != width || analysis.Height != height))
+                throw new FrameMessageException($"the analysis is for {analysis.Width}x{analysis.Height} frames, this frame is {width}x{height}: analyse the clip again");
+            if (analysis is not null && frame >= analysis.FrameCount)
+                throw new FrameMessageException($"frame {frame} is past the analysed clip ({analysis.FrameCount} frames): analyse the clip again");
+
+            return slots.Use(request.String("slot"), PixelDepths.FrameBytes(width, height, depth), pointer =>
+            {
+                SlotPixels.ToBgr((byte*)pointer, width, height, depth, _original);
+                _original.CopyTo(_processed);
+                IReadOnlyList<FaceRegion> regions;
+                Func<FaceRegion, int?> identityOf;
+                if (analysis is not null)
+                {
+                    regions = analysis.RegionsAt(frame);
+                    identityOf = r => analysis.IdentityOf(r.TrackId);
+                }
+                else
+                {
+                    // No analysis yet: this frame on its own, every face found follows the policy.
+                    regions = FindFaces(threshold);
+                    identityOf = _ => null;
+                }
+                var selection = new AnonymizationSelection(policy, flags.ToDictionary(p => p.Key, p => (IReadOnlyList<SelectionKey>)[new SelectionKey(0, p.Value)]));
+                var hidden = regions.Where(r => selection.IsAnonymized(identityOf(r), 0)).ToList();
+                Compositor(settings).Apply(_processed, hidden);
+                if (showBoxes) DrawBoxes(_processed, regions, identityOf);
+                SlotPixels.WriteChanged((byte*)pointer, width, height, depth, _original, _processed);
+                return (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
+                {
+                    ["type"] = "rendered",
+                    ["faces"] = hidden.Count,
+                    ["analysed"] = analysis is not null,
+                };
+            });
+        }
+    }
+
+    /// <summary>Faces of the current frame at or above <paramref name="threshold"/> (the detector itself keeps 0.5 and up).</summary>
+    private List<FaceRegion> FindFaces(float threshold) =>
+        Models.Detector.Detect(_original)
+            .Where(d => d.Score >= threshold)
+            .Select((d, i) => new FaceRegion(-1 - i, d.Box, d.Landmarks, d.Score, true))
+            .ToList();
+
+    public IReadOnlyDictionary<string, object?> AnalyzeBegin(MessageFields request)
+    {
+        var session = request.String("session");
+        var state = new AnalysisSession(new ClipAnalyzer(Models.Detector, Models.Embedder), request.String("clip"),
+            request.Int32("frames", 1, 10_000_000), request.Number("fps", 0.001, 1000), request.Int32("width", 1, 16384), request.Int32("height", 1, 16384));
+        if (_sessions.TryRemove(session, out var previous)) previous.Analyzer.Dispose();
+        _sessions[session] = state;
+        return Ok();
+    }
+
+    public unsafe IReadOnlyDictionary<string, object?> AnalyzeFrame(MessageFields request)
+    {
+        var state = _sessions.TryGetValue(request.String("session"), out var found) ? found : throw new FrameMessageException("analyze-frame without analyze-begin");
+        var frame = request.Int32("frame", 0, state.Frames - 1);
+        if (frame != state.Analyzer.FramesSeen) throw new FrameMessageException($"expected frame {state.Analyzer.FramesSeen}, got {frame}: frames must come in order");
+        var width = request.Int32("width", state.Width, state.Width);
+        var height = request.Int32("height", state.Height, state.Height);
+        var depth = PixelDepths.Parse(request.String("depth"));
+        lock (_gate)
+        {
+            slots.Use(request.String("slot"), PixelDepths.FrameBytes(width, height, depth), pointer =>
+            {
+                SlotPixels.ToBgr((byte*)pointer, width, height, depth, _original);
+                state.Analyzer.AddFrame(_original);
+                return 0;
+            });
+        }
+        return Ok();
+    }
+
+    public IReadOnlyDictionary<string, object?> AnalyzeEnd(MessageFields request)
+    {
+        if (!_sessions.TryRemove(request.String("session"), out var state)) throw new FrameMessageException("analyze-end without analyze-begin");
+        using var _ = state.Analyzer;
+        if (state.Analyzer.FramesSeen != state.Frames)
+            throw new FrameMessageException($"analysis received {state.Analyzer.FramesSeen} of {state.Frames} frames");
+        ClipAnalysis analysis;
+        lock (_gate) analysis = state.Analyzer.Build();
+        var rate = ToRational(state.Fps);
+        var document = AnalysisFile.ToDocument(analysis, state.Analyzer.FingerprintSamples, rate, Models.ModelVersions, new DetectorOptions().ScoreThreshold, state.Clip);
+        Directory.CreateDirectory(analysisDirectory);
+        var path = Path.Combine(analysisDirectory, analysis.Fingerprint + ".deid");
+        AnalysisFile.Save(document, path);
+        lock (_gate) _analyses[path] = analysis;
+        log($"analysed {state.Clip}: {analysis.FrameCount} frames, {analysis.Identities.Count} identities -> {path}");
+        return new Dictionary<string, object?>
+        {
+            ["type"] = "analysis",
+            ["path"] = path,
+            ["identities"] = analysis.Identities.Select(i => (object?)new Dictionary<string, object?>
+            {
+                ["id"] = i.Id,
+                ["first"] = i.FirstFrame / state.Fps,
+                ["last"] = i.LastFrame / state.Fps,
+                ["label"] = $"Person {i.Id} — {Clock(i.FirstFrame / state.Fps)}–{Clock(i.LastFrame / state.Fps)}",
+            }).ToList(),
+        };
+    }
+
+    public IReadOnlyDictionary<string, object?> ClearCache(MessageFields request)
+    {
+        request.String("session");
+        lock (_gate) _analyses.Clear();
+        return Ok();
+    }
+
+    private ClipAnalysis LoadAnalysis(string path)
+    {
+        if (_analyses.TryGetValue(path, out var known)) return known;
+        try
+        {
+            var analysis = AnalysisFile.ToAnalysis(AnalysisFile.Read(path));
+            _analyses[path] = analysis;
+            return analysis;
+        }
+        catch (FormatException e) { throw new FrameMessageException(e.Message); }
+    }
+
+    private FaceCompositor Compositor(AnonymizerSettings settings)
+    {
+        if (!_compositors.TryGetValue(settings, out var compositor)) _compositors[settings] = compositor = settings.CreateCompositor();
+        return compositor;
+    }
+
+    private static void DrawBoxes(Mat frame, IReadOnlyList<FaceRegion> regions, Func<FaceRegion, int?> identityOf)
+    {
+        foreach (var region in regions)
+        {
+            var box = new Rect((int)region.Box.X, (int)region.Box.Y, (int)region.Box.Width, (int)region.Box.Height);
+            var colour = region.Observed ? new Scalar(80, 220, 80) : new Scalar(0, 200, 255);
+            Cv2.Rectangle(frame, box, colour, 2);
+            var label = identityOf(region) is { } id ? $"#{id}" : "?";
+            Cv2.PutText(frame, label, new Point(box.X, Math.Max(12, box.Y - 4)), HersheyFonts.HersheySimplex, 0.5, colour, 1, LineTypes.AntiAlias);
+        }
+    }
+
+    private static AnonymizationPolicy ParsePolicy(string text) => text switch
+    {
+        "anonymize-everyone" => AnonymizationPolicy.AnonymizeEveryone,
+        "anonymize-only-listed" => AnonymizationPolicy.AnonymizeOnlyListed,
+        _ => throw new FrameMessageException($"policy must be anonymize-everyone or anonymize-only-listed, not '{text}'"),
+    };
+
+    private static Dictionary<int, bool> ParseIdentityFlags(IReadOnlyDictionary<object, object?> map)
+    {
+        var flags = new Dictionary<int, bool>();
+        foreach (var (key, value) in map)
+        {
+            if (key is not string text || !int.TryParse(text, out var id) || id < 1) throw new FrameMessageException($"identity key '{key}' must be a number from 1");
+            flags[id] = value is bool flag ? flag : throw new FrameMessageException($"identity {id} must map to true or false");
+        }
+        return flags;
+    }
+
+    private static (int, int) ToRational(double fps)
+    {
+        foreach (var (numerator, denominator) in new[] { (24000, 1001), (30000, 1001), (60000, 1001), (2997, 100) })
+            if (Math.Abs(fps - numerator / (double)denominator) < 1e-3) return (numerator, denominator);
+        return ((int)Math.Round(fps * 1000), 1000);
+    }
+
+    private static string Clock(double seconds) => TimeSpan.FromSeconds(seconds).ToString(@"mm\:ss");
+
+    private static Dictionary<string, object?> Ok() => new() { ["type"] = "ok" };
+
+    public void Dispose()
+    {
+        foreach (var session in _sessions.Values) session.Analyzer.Dispose();
+        foreach (var compositor in _compositors.Values) compositor.Dispose();
+        _models?.Dispose();
+        _original.Dispose();
+        _processed.Dispose();
+    }
+}
