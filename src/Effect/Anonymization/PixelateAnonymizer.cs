@@ -3,7 +3,7 @@ using OpenCvSharp;
 namespace Deid.Effect.Anonymization;
 
 /// <summary>
-/// Mosaic of blocks scaled to the face: 5 blocks across the face at strength 1, 16 at strength 0. The grid is
+/// Mosaic of blocks scaled to the face: 4 blocks across the face at strength 1, 16 at strength 0. The grid is
 /// anchored to the face centre so blocks move with the face instead of crawling over it.
 /// </summary>
 public sealed class PixelateAnonymizer(float strength) : IAnonymizer, IDisposable
@@ -16,7 +16,7 @@ public sealed class PixelateAnonymizer(float strength) : IAnonymizer, IDisposabl
 
     public void Render(Mat frame, Rect roi, FaceEllipse face, Mat patch, Span<byte> mask)
     {
-        var blocksAcross = 16f - 11f * Strength;
+        var blocksAcross = 16f - 12f * Strength;
         var block = Math.Max(2, (int)MathF.Round(2 * face.SemiAxisX / blocksAcross));
         // Grid anchored on the face centre: extend the region to whole blocks around it.
         var cx = (int)MathF.Round(face.Center.X);

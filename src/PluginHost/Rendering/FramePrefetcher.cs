@@ -18,10 +18,10 @@ public sealed class FramePrefetcher : IDisposable
     private Exception? _failure;
 
     /// <param name="source">Disposed first on <see cref="Dispose"/>, which unblocks a read in progress.</param>
-    public FramePrefetcher(Func<Mat, bool> read, int width, int height, IDisposable? source = null, int depth = 3)
+    public FramePrefetcher(Func<Mat, bool> read, int rows, int columns, MatType type, IDisposable? source = null, int depth = 3)
     {
         _source = source;
-        _buffers = Enumerable.Range(0, depth).Select(_ => new Mat(height, width, MatType.CV_8UC3)).ToList();
+        _buffers = Enumerable.Range(0, depth).Select(_ => new Mat(rows, columns, type)).ToList();
         _free = new BlockingCollection<Mat>(new ConcurrentQueue<Mat>(_buffers));
         _ready = new BlockingCollection<Mat>(depth);
         _thread = new Thread(() => Pump(read)) { IsBackground = true, Name = "deid-frame-reader" };

@@ -3,9 +3,11 @@ using Deid.Effect.Analysis;
 using Deid.Effect.Anonymization;
 using Deid.Effect.Pipeline;
 using Deid.Effect.Selection;
+using Deid.Effect.Imaging;
 using Deid.Effect.Tracking;
 using Deid.PluginHost.Cli;
 using Deid.PluginHost.Video;
+using OpenCvSharp;
 
 namespace Deid.PluginHost.Rendering;
 
@@ -70,20 +72,38 @@ public static class RenderJob
         AnonymizationSelection selection, RenderRequest request, string temporaryPath, CancellationToken cancel)
     {
         var progress = new ConsoleProgress("render", analysis.FrameCount, request.Quiet);
+        var encode = (request.Encode ?? new EncodeSettings()).For(source);
+        // A yuv420p source is rendered in its own planes: only hidden faces are converted, the rest is passed through.
+        var format = RawFrameFormats.CanCarry(source, encode) ? RawFrameFormat.Yuv420p : RawFrameFormat.Bgr24;
+        var matrix = YuvMatrix.ByName(source.ConversionMatrix, source.IsFullRange);
         using var compositor = request.Anonymizer.CreateCompositor();
-        using var writer = new FrameWriter(tools, source, temporaryPath, (request.Encode ?? new EncodeSettings()).For(source));
+        using var planes = new I420FaceCompositor(compositor, matrix);
+        using var writer = new FrameWriter(tools, source, temporaryPath, encode, format);
+        using var check = new Mat();
         var index = 0;
         var covered = 0;
-        using (var frames = FrameSource.Open(tools, source))
+        using (var frames = FrameSource.Open(tools, source, format))
         {
             while (frames.Next() is { } frame)
             {
                 cancel.ThrowIfCancellationRequested();
                 if (index >= analysis.FrameCount)
                     throw new VideoException($"{source.Path} has more frames than its analysis ({analysis.FrameCount}); refusing to write frames that were not analysed");
-                if (!samples.Matches(index, frame))
-                    throw new CliError($"frame {index} of {source.Path} is not the frame that was analysed: the analysis belongs to another clip");
-                covered += Anonymize(frame, index, analysis, selection, compositor, source.FrameDuration);
+                if (ClipFingerprint.IsSampled(index))
+                {
+                    var bgr = frame;
+                    if (format == RawFrameFormat.Yuv420p)
+                    {
+                        I420.ToBgr(frame, source.Width, source.Height, new Rect(0, 0, source.Width, source.Height), matrix, check);
+                        bgr = check;
+                    }
+                    if (!samples.Matches(index, bgr))
+                        throw new CliError($"frame {index} of {source.Path} is not the frame that was analysed: the analysis belongs to another clip");
+                }
+                var hidden = HiddenRegions(index, analysis, selection, source.FrameDuration);
+                if (format == RawFrameFormat.Yuv420p) planes.Apply(frame, source.Width, source.Height, hidden);
+                else compositor.Apply(frame, hidden);
+                covered += hidden.Count;
                 writer.Write(frame);
                 frames.Release(frame);
                 progress.Report(++index);
@@ -96,12 +116,18 @@ public static class RenderJob
         return covered;
     }
 
-    /// <summary>Hides the faces of frame <paramref name="index"/> that the selection says to hide at its time; returns how many.</summary>
-    public static int Anonymize(OpenCvSharp.Mat frame, int index, ClipAnalysis analysis, AnonymizationSelection selection,
-        FaceCompositor compositor, double frameDuration)
+    /// <summary>The regions of frame <paramref name="index"/> that the selection hides at that frame's time.</summary>
+    public static IReadOnlyList<FaceRegion> HiddenRegions(int index, ClipAnalysis analysis, AnonymizationSelection selection, double frameDuration)
     {
         var seconds = index * frameDuration;
-        var hidden = analysis.RegionsAt(index).Where(r => selection.IsAnonymized(analysis.IdentityOf(r.TrackId), seconds)).ToList();
+        return analysis.RegionsAt(index).Where(r => selection.IsAnonymized(analysis.IdentityOf(r.TrackId), seconds)).ToList();
+    }
+
+    /// <summary>Hides the faces of frame <paramref name="index"/> that the selection says to hide at its time; returns how many.</summary>
+    public static int Anonymize(Mat frame, int index, ClipAnalysis analysis, AnonymizationSelection selection,
+        FaceCompositor compositor, double frameDuration)
+    {
+        var hidden = HiddenRegions(index, analysis, selection, frameDuration);
         compositor.Apply(frame, hidden);
         return hidden.Count;
     }

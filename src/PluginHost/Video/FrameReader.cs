@@ -18,29 +18,37 @@ public sealed class FrameReader : IDisposable
     private bool _ended;
     private volatile bool _disposed;
 
-    public FrameReader(FfmpegTools tools, VideoInfo video)
+    /// <param name="format">
+    /// <see cref="RawFrameFormat.Bgr24"/> for the engine's colour frames; <see cref="RawFrameFormat.Yuv420p"/> hands
+    /// a yuv420p source's planes over unconverted (see <see cref="RawFrameFormats.CanCarry"/>).
+    /// </param>
+    public FrameReader(FfmpegTools tools, VideoInfo video, RawFrameFormat format = RawFrameFormat.Bgr24)
     {
         Video = video;
-        _frameBytes = checked(video.Width * video.Height * 3);
-        _process = tools.Start(tools.FfmpegPath, Arguments(video), redirectInput: false, redirectOutput: true, errorTail: _errors);
+        Format = format;
+        _frameBytes = RawFrameFormats.FrameBytes(format, video.Width, video.Height);
+        _process = tools.Start(tools.FfmpegPath, Arguments(video, format), redirectInput: false, redirectOutput: true, errorTail: _errors);
         _frames = _process.StandardOutput.BaseStream;
     }
 
     public VideoInfo Video { get; }
+
+    public RawFrameFormat Format { get; }
 
     /// <summary>Frames delivered so far; at the end of the stream, the number of frames the file really holds.</summary>
     public long FramesRead { get; private set; }
 
     /// <summary>
     /// Fills <paramref name="destination"/> with the next frame; false at the end of the stream. The Mat is made
-    /// CV_8UC3 of the video's size if it is not already (so a reused Mat is never reallocated).
+    /// the format's shape (CV_8UC3 W x H, or CV_8UC1 W x 3H/2 planes) if it is not already, so a reused Mat is never
+    /// reallocated.
     /// </summary>
     /// <exception cref="VideoException">ffmpeg failed, or the stream ended inside a frame.</exception>
     public unsafe bool Read(Mat destination)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_ended) return false;
-        destination.Create(Video.Height, Video.Width, MatType.CV_8UC3);
+        RawFrameFormats.Shape(destination, Format, Video.Width, Video.Height);
         if (!destination.IsContinuous()) throw new ArgumentException("the destination Mat must be continuous (not a region of a larger Mat)", nameof(destination));
 
         var buffer = new Span<byte>((void*)destination.Data, _frameBytes);
@@ -73,12 +81,14 @@ public sealed class FrameReader : IDisposable
         return false;
     }
 
-    private static List<string> Arguments(VideoInfo video)
+    private static List<string> Arguments(VideoInfo video, RawFrameFormat format)
     {
         var range = video.IsFullRange ? "pc" : "tv";
         // Explicit size: a stream whose resolution changes mid-way still yields frames of the size we read.
-        var scale = string.Create(CultureInfo.InvariantCulture,
-            $"scale=w={video.Width}:h={video.Height}:in_color_matrix={video.ConversionMatrix}:in_range={range}:out_range=pc:flags=bicubic+full_chroma_int,format=bgr24");
+        var scale = format == RawFrameFormat.Yuv420p
+            ? string.Create(CultureInfo.InvariantCulture, $"scale=w={video.Width}:h={video.Height},format=yuv420p")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"scale=w={video.Width}:h={video.Height}:in_color_matrix={video.ConversionMatrix}:in_range={range}:out_range=pc:flags=bicubic+full_chroma_int,format=bgr24");
         return
         [
             "-hide_banner", "-nostdin", "-v", "error",
@@ -87,7 +97,7 @@ public sealed class FrameReader : IDisposable
             "-map", string.Create(CultureInfo.InvariantCulture, $"0:{video.VideoStreamIndex}"),
             "-vf", scale,
             "-fps_mode", "passthrough",
-            "-f", "rawvideo", "-pix_fmt", "bgr24",
+            "-f", "rawvideo", "-pix_fmt", format == RawFrameFormat.Yuv420p ? "yuv420p" : "bgr24",
             "pipe:1",
         ];
     }

@@ -34,19 +34,23 @@ public sealed class FrameWriter : IDisposable
     private readonly Process _process;
     private readonly Stream _input;
     private readonly FfmpegTools.ErrorTail _errors = new();
-    private readonly int _rowBytes;
+    private readonly int _frameBytes;
     private readonly string? _unrotatedPath;
     private bool _finished;
 
     /// <param name="source">The video the frames come from; its audio, metadata and timing are taken from its file.</param>
     /// <param name="outputPath">Where to write; an existing file there is overwritten.</param>
-    public FrameWriter(FfmpegTools tools, VideoInfo source, string outputPath, EncodeSettings? settings = null)
+    /// <param name="format">What <see cref="Write"/> receives: BGR frames, or yuv420p planes passed to the encoder unconverted.</param>
+    public FrameWriter(FfmpegTools tools, VideoInfo source, string outputPath, EncodeSettings? settings = null, RawFrameFormat format = RawFrameFormat.Bgr24)
     {
         _tools = tools;
         Source = source;
+        Format = format;
         OutputPath = Path.GetFullPath(outputPath);
         Settings = (settings ?? new EncodeSettings()).For(source);
-        _rowBytes = source.Width * 3;
+        if (format == RawFrameFormat.Yuv420p && Settings.PixelFormat != "yuv420p")
+            throw new ArgumentException($"yuv420p frames cannot be encoded as {Settings.PixelFormat}", nameof(format));
+        _frameBytes = RawFrameFormats.FrameBytes(format, source.Width, source.Height);
         if (source.Rotation != 0) _unrotatedPath = AtomicOutput.PartialPath(OutputPath, "-unrotated");
         _process = tools.Start(tools.FfmpegPath, EncodeArguments(_unrotatedPath ?? OutputPath, fastStart: _unrotatedPath is null),
             redirectInput: true, redirectOutput: false, errorTail: _errors);
@@ -55,6 +59,8 @@ public sealed class FrameWriter : IDisposable
 
     public VideoInfo Source { get; }
 
+    public RawFrameFormat Format { get; }
+
     public string OutputPath { get; }
 
     /// <summary>The settings in use, with the pixel format resolved for the source.</summary>
@@ -62,26 +68,28 @@ public sealed class FrameWriter : IDisposable
 
     public long FramesWritten { get; private set; }
 
-    /// <summary>Queues one frame for encoding. It must be CV_8UC3 of the source's stored size.</summary>
+    /// <summary>Queues one frame for encoding, in the writer's <see cref="Format"/> at the source's stored size.</summary>
     /// <exception cref="VideoException">ffmpeg has stopped; the message carries its reason.</exception>
     public unsafe void Write(Mat frame)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
-        if (frame.Type() != MatType.CV_8UC3 || frame.Width != Source.Width || frame.Height != Source.Height)
+        if (!RawFrameFormats.HasShape(frame, Format, Source.Width, Source.Height))
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"expected a {Source.Width}x{Source.Height} CV_8UC3 frame, got {frame.Width}x{frame.Height} {frame.Type()}"), nameof(frame));
+                $"expected a {Source.Width}x{Source.Height} {Format} frame, got {frame.Width}x{frame.Height} {frame.Type()}"), nameof(frame));
         }
         try
         {
             if (frame.IsContinuous())
             {
-                _input.Write(new ReadOnlySpan<byte>((void*)frame.Data, _rowBytes * Source.Height));
+                _input.Write(new ReadOnlySpan<byte>((void*)frame.Data, _frameBytes));
             }
             else
             {
                 // A region of a larger Mat: its rows are not adjacent, so send them one by one rather than copy.
-                for (var y = 0; y < Source.Height; y++) _input.Write(new ReadOnlySpan<byte>((void*)frame.Ptr(y), _rowBytes));
+                var rows = frame.Height;
+                var rowBytes = _frameBytes / rows;
+                for (var y = 0; y < rows; y++) _input.Write(new ReadOnlySpan<byte>((void*)frame.Ptr(y), rowBytes));
             }
         }
         catch (IOException e)
@@ -149,15 +157,16 @@ public sealed class FrameWriter : IDisposable
         var source = Source;
         var range = source.IsFullRange ? "pc" : "tv";
         var pixelFormat = Settings.PixelFormat!;
+        // yuv420p frames are the source's own planes: no conversion, so untouched pixels reach the encoder unchanged.
+        var conversion = Format == RawFrameFormat.Yuv420p ? ""
+            : $"scale=in_range=pc:out_color_matrix={source.ConversionMatrix}:out_range={range}:flags=bicubic+full_chroma_int,";
         var filters = string.Create(CultureInfo.InvariantCulture,
-            $"settb={source.TimeBaseText},setpts=PTS+{source.VideoStartPts}," +
-            $"scale=in_range=pc:out_color_matrix={source.ConversionMatrix}:out_range={range}:flags=bicubic+full_chroma_int," +
-            $"format={pixelFormat}");
+            $"settb={source.TimeBaseText},setpts=PTS+{source.VideoStartPts},{conversion}format={pixelFormat}");
         var arguments = new List<string>
         {
             "-hide_banner", "-nostdin", "-v", "error", "-y",
             "-copyts",
-            "-f", "rawvideo", "-pix_fmt", "bgr24",
+            "-f", "rawvideo", "-pix_fmt", Format == RawFrameFormat.Yuv420p ? "yuv420p" : "bgr24",
             "-s", string.Create(CultureInfo.InvariantCulture, $"{source.Width}x{source.Height}"),
             "-framerate", source.FrameRateText,
             "-i", "pipe:0",
