@@ -21,7 +21,7 @@ void Diagnostics::violation(const std::string& text) {
     for (const auto& v : violations_)
         if (v == text) return;
     violations_.push_back(text);
-    std::fprintf(stderr, "[ofx host] VIOLATION: %s\n", text.c_str());
+    if (echo_) std::fprintf(stderr, "[ofx host] VIOLATION: %s\n", text.c_str());
 }
 
 void Diagnostics::warning(const std::string& text) {

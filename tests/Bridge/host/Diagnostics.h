@@ -20,6 +20,7 @@ public:
     std::vector<std::string> warnings() const;
     void clear();
     bool tracing() const { return tracing_; }
+    void setEcho(bool echo) { echo_ = echo; }  // print violations as they happen (default on)
 
 private:
     Diagnostics();
@@ -27,6 +28,7 @@ private:
     std::vector<std::string> violations_;
     std::vector<std::string> warnings_;
     bool tracing_ = false;
+    bool echo_ = true;
 };
 
 }  // namespace ofxtest

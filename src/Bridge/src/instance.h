@@ -1,0 +1,83 @@
+// One effect instance: its clips and parameters, its connection to deid serve and its frame slot.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <string>
+
+#include "client.h"
+#include "identities.h"
+#include "ofx/ofx_core.h"
+#include "pixels.h"
+#include "protocol.h"
+#include "shm_slot.h"
+
+namespace deid {
+
+// The parts of a host image the bridge uses, checked.
+struct ImageInfo {
+    pixels::Image image;
+    const char *depth = nullptr;  // protocol name
+    std::string ofxDepth;
+};
+
+class Instance {
+public:
+    explicit Instance(OfxImageEffectHandle effect);
+    ~Instance();
+    Instance(const Instance &) = delete;
+    Instance &operator=(const Instance &) = delete;
+
+    // The instance attached to an effect handle (kOfxPropInstanceData), or nullptr.
+    static Instance *from(OfxImageEffectHandle effect);
+    void attach();  // stores this in the effect's kOfxPropInstanceData
+    void reloadState();  // reads the hidden parameters (analysis, people)
+
+    OfxStatus render(OfxPropertySetHandle inArgs);
+    OfxStatus instanceChanged(OfxPropertySetHandle inArgs);
+    OfxStatus syncPrivateData();
+
+private:
+    void renderFrame(OfxTime time, OfxPropertySetHandle inArgs);
+    void renderInto(OfxTime time, protocol::RenderRequest &req, const ImageInfo &dst, const pixels::Rect &window);
+    void analyze();
+    void clearCache();
+    void applyAnalysis(const std::string &path, const std::vector<SlotIdentity> &slots);
+    void updateSlotsEnabled(const std::vector<SlotIdentity> &slots);
+    std::string clipKey(double start, double end, double fps) const;
+    void reportRenderError(const std::string &text);
+    void clearRenderError();
+
+    std::string paramString(OfxParamHandle p);
+    std::string paramStringAt(OfxParamHandle p, OfxTime t);
+
+    OfxImageEffectHandle effect_;
+    OfxImageClipHandle source_ = nullptr;
+    OfxImageClipHandle output_ = nullptr;
+    OfxParamSetHandle paramSet_ = nullptr;
+
+    OfxParamHandle method_ = nullptr, strength_ = nullptr, maskSize_ = nullptr, feather_ = nullptr,
+                   threshold_ = nullptr, policy_ = nullptr, showBoxes_ = nullptr, analysisPath_ = nullptr,
+                   identitiesJson_ = nullptr;
+    OfxParamHandle personLabel_[kPersonSlots] = {};
+    OfxParamHandle personAnonymize_[kPersonSlots] = {};
+
+    std::string session_;
+
+    // Serialises everything that talks to deid serve or touches the slot (renders, analysis).
+    std::mutex ioMutex_;
+    ServerConnection connection_;
+    SharedSlot slot_;
+
+    // Private data mirrored into the hidden parameters on kOfxActionSyncPrivateData.
+    std::mutex stateMutex_;
+    bool stateDirty_ = false;
+    std::string statePath_;
+    std::string stateIdentities_;
+
+    std::mutex messageMutex_;
+    bool persistentSet_ = false;
+    std::string lastMessage_;
+};
+
+}  // namespace deid

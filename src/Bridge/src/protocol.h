@@ -1,0 +1,93 @@
+// Requests and replies of protocol v1 (docs/BRIDGE.md), independent of any transport.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "msgpack.h"
+
+namespace deid::protocol {
+
+constexpr int kVersion = 1;
+
+struct RenderRequest {
+    std::string session;
+    std::string clip;
+    int64_t frame = 0;
+    std::string slot;
+    int width = 0;
+    int height = 0;
+    std::string depth;   // byte | short | float
+    std::string method;  // blur | pixelate | solid
+    double strength = 1.0;
+    double maskScale = 1.0;
+    double feather = 0.25;
+    double threshold = 0.5;
+    std::string policy;  // anonymize-everyone | anonymize-only-listed
+    std::vector<std::pair<int64_t, bool>> identities;  // identity number -> anonymized at this frame
+    bool showBoxes = false;
+    std::string analysis;  // path of the .deid file, or empty
+};
+
+struct AnalyzeBegin {
+    std::string session;
+    std::string clip;
+    int64_t frames = 0;
+    double fps = 0.0;
+    int width = 0;
+    int height = 0;
+};
+
+struct AnalyzeFrame {
+    std::string session;
+    int64_t frame = 0;
+    std::string slot;
+    int width = 0;
+    int height = 0;
+    std::string depth;
+};
+
+msgpack::Value makeHello(const std::string &client);
+msgpack::Value makePing();
+msgpack::Value makeRender(const RenderRequest &r);
+msgpack::Value makeAnalyzeBegin(const AnalyzeBegin &r);
+msgpack::Value makeAnalyzeFrame(const AnalyzeFrame &r);
+msgpack::Value makeAnalyzeEnd(const std::string &session);
+msgpack::Value makeClearCache(const std::string &session);
+
+// Throws BridgeError(Server) with the server's text for an "error" reply, BridgeError(Protocol) for a
+// reply of another type than expected.
+void expectReply(const msgpack::Value &reply, const char *expectedType);
+
+struct Welcome {
+    int protocol = 0;
+    std::string server;
+    int64_t pid = 0;
+};
+
+struct Rendered {
+    int64_t faces = 0;
+    bool analysed = false;
+};
+
+struct Identity {
+    int64_t id = 0;
+    double first = 0.0;  // seconds
+    double last = 0.0;   // seconds
+    std::string label;
+};
+
+struct Analysis {
+    std::string path;
+    std::vector<Identity> identities;
+};
+
+// Each parser checks the type (via expectReply) and every field; throws BridgeError on any mismatch.
+Welcome parseWelcome(const msgpack::Value &reply);
+Rendered parseRendered(const msgpack::Value &reply);
+Analysis parseAnalysis(const msgpack::Value &reply);
+void parseOk(const msgpack::Value &reply);
+
+}  // namespace deid::protocol

@@ -1,0 +1,787 @@
+// End-to-end test of Deid.ofx driven by the OpenFX test host, against a real `deid serve`.
+//
+//   bridge_e2e --bundle <Deid.ofx.bundle or its binary> [--deid <deid launcher>] [mode] [--no-ofxsethost]
+//              [--out DIR | --default-out DIR]
+//
+// Modes:
+//   (default)    the full scenario: Analyze clip, a keyframed identity, every frame rendered with positive and
+//                with negative row bytes (byte-identical), 16-bit and float renders, fail-closed checks; the
+//                8-bit output is written to $DEID_TEST_OUT for the .NET comparison with `deid render`.
+//   --load-only  what needs no server: loading, describing, the parameters, that nothing starts in Load or
+//                Describe, and that a render fails closed when `deid serve` cannot be started.
+//   --quick      a few frames rendered without an analysis (used with --no-ofxsethost).
+//
+// Environment: DEID_MEDIA (shared media, default <repo>/../shared/media), DEID_EXECUTABLE (overridden by
+// --deid), DEID_TEST_OUT (output folder; --out overrides it, --default-out is used without it, else a new temp
+// folder), DEID_MODELS (passed to the server; default <repo>/../shared/models when it exists), DEID_E2E_KEEP=1
+// keeps the runtime folder. The test makes its own runtime folder (mode 0700) and points DEID_RUNTIME_DIR at it.
+// Output (full mode): bridge_output.rgba (every frame, 8-bit RGBA, top-down rows, concatenated),
+// bridge_output.json (size, rate, settings, keyframes, the equivalent `deid render` arguments),
+// bridge_selection.json (the keyframes as a `deid render --selection` document), bridge_faces.json.
+// Exit status: 0 passed, 1 failed, 77 skipped (plugin, launcher or media missing).
+#include "Diagnostics.h"
+#include "Effect.h"
+#include "FrameSource.h"
+#include "Host.h"
+#include "Json.h"
+#include "Plugin.h"
+#include "Process.h"
+#include "ServerProcess.h"
+#include "TestSupport.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+using namespace ofxtest;
+
+namespace {
+
+constexpr int kSkip = 77;
+Checks checks;
+
+struct Options {
+    std::string bundle;
+    std::string deid;
+    bool callSetHost = true;
+    bool loadOnly = false;
+    bool quick = false;
+    std::string out;         // --out: always this folder
+    std::string defaultOut;  // --default-out: this folder unless DEID_TEST_OUT is set
+};
+
+double since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string fmt(double v, int digits = 2) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
+
+int skip(const std::string& why) {
+    std::printf("SKIPPED: %s\n", why.c_str());
+    return kSkip;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ground truth: the faces of the analysis, from `deid identities <file> --json`.
+
+struct Face {
+    double x = 0, y = 0, w = 0, h = 0;  // top-left corner and size, picture pixels (top-down)
+    int identity = 0;                   // 0: a face of no identity
+    double score = 1.0;
+};
+
+struct FaceTruth {
+    bool available = false;
+    std::vector<std::vector<Face>> frames;
+};
+
+// Detections scoring below `minScore` (the effect's detection threshold) are left out: the render ignores them.
+FaceTruth loadFaces(const std::string& deid, const std::string& analysis, const std::string& outDir, double minScore) {
+    FaceTruth truth;
+    const std::string json = outDir + "/bridge_faces.json";
+    ProcessResult r = runProcess({deid, "identities", analysis, "--json", json});
+    if (r.exitCode != 0) {
+        checks.note("`deid identities --json` failed (exit " + std::to_string(r.exitCode) + "): " + r.err.substr(0, 400));
+        return truth;
+    }
+    std::ifstream in(json);
+    std::stringstream text;
+    text << in.rdbuf();
+    JsonValue doc;
+    std::string error;
+    if (!parseJson(text.str(), &doc, &error)) {
+        checks.note("cannot parse " + json + ": " + error);
+        return truth;
+    }
+    const JsonValue* frames = doc.find("frames");
+    if (frames == nullptr || frames->type != JsonValue::Type::Array) return truth;
+    for (const auto& f : frames->items) {
+        std::vector<Face> faces;
+        if (const JsonValue* list = f.find("faces"))
+            for (const auto& face : list->items) {
+                const JsonValue* box = face.find("box");
+                if (box == nullptr || box->items.size() != 4) continue;
+                Face x;
+                x.x = box->items[0].numberOr(0);
+                x.y = box->items[1].numberOr(0);
+                x.w = box->items[2].numberOr(0);
+                x.h = box->items[3].numberOr(0);
+                const JsonValue* id = face.find("identity");
+                x.identity = id ? static_cast<int>(id->numberOr(0)) : 0;
+                if (const JsonValue* score = face.find("score")) x.score = score->numberOr(1.0);
+                if (x.score >= minScore) faces.push_back(x);
+            }
+        truth.frames.push_back(std::move(faces));
+    }
+    truth.available = true;
+    return truth;
+}
+
+// Pixels near any face detected within `window` frames of `frame` (box grown `scale` times around its centre):
+// the only places a correct render may change.
+// `only`, when given, picks the faces that count.
+std::vector<std::uint8_t> faceArea(const FaceTruth& truth, int frame, int w, int h, int window, double scale,
+                                   const std::function<bool(const Face&)>& only = nullptr) {
+    std::vector<std::uint8_t> mask(static_cast<size_t>(w) * h, 0);
+    const int first = std::max(0, frame - window);
+    const int last = std::min(static_cast<int>(truth.frames.size()) - 1, frame + window);
+    for (int f = first; f <= last; ++f)
+        for (const Face& face : truth.frames[f]) {
+            if (only && !only(face)) continue;
+            const double cx = face.x + face.w / 2, cy = face.y + face.h / 2;
+            const double half = std::max(face.w, face.h) * scale / 2;
+            const int x0 = std::max(0, static_cast<int>(cx - half)), x1 = std::min(w, static_cast<int>(cx + half) + 1);
+            const int y0 = std::max(0, static_cast<int>(cy - half)), y1 = std::min(h, static_cast<int>(cy + half) + 1);
+            for (int y = y0; y < y1; ++y) std::memset(&mask[static_cast<size_t>(y) * w + x0], 1, static_cast<size_t>(std::max(0, x1 - x0)));
+        }
+    return mask;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+struct PluginInfo {
+    int personSlots = 0;
+    std::string unusedLabel;
+    std::map<std::string, ParamKind> kinds;
+};
+
+// Load, Describe and DescribeInContext(Filter), checking the plugin's declarations.
+bool describePlugin(LoadedPlugin& plugin, const std::string& runtime, PluginInfo* info) {
+    const auto noServer = [&](const std::string& when) {
+        const ServerLookup s = findServer(runtime, false);
+        checks.check(s.pids.empty() && !fileExists(runtime + "/serve.sock"), "no deid serve started by " + when);
+    };
+    OfxPlugin* ofx = plugin.ofx();
+    checks.check(std::string(ofx->pluginApi) == kOfxImageEffectPluginApi && ofx->apiVersion == 1,
+                 "plugin API " + std::string(ofx->pluginApi) + " version " + std::to_string(ofx->apiVersion));
+    checks.note("plugin " + plugin.identifier() + " " + std::to_string(ofx->pluginVersionMajor) + "." + std::to_string(ofx->pluginVersionMinor));
+    if (!checks.check(plugin.load() == kOfxStatOK, "Load")) return false;
+    noServer("Load");
+    if (!checks.check(plugin.describe() == kOfxStatOK, "Describe")) return false;
+    noServer("Describe");
+    PropertySet& d = plugin.descriptor()->props();
+    const auto contexts = d.getStrings(kOfxImageEffectPropSupportedContexts);
+    checks.check(std::count(contexts.begin(), contexts.end(), kOfxImageEffectContextFilter) == 1, "the Filter context is supported");
+    const auto depths = d.getStrings(kOfxImageEffectPropSupportedPixelDepths);
+    for (const char* depth : {kOfxBitDepthByte, kOfxBitDepthShort, kOfxBitDepthFloat})
+        checks.check(std::count(depths.begin(), depths.end(), depth) == 1, std::string("supported depth ") + depth);
+    checks.check(d.getInt(kOfxImageEffectPropTemporalClipAccess) == 1, "the plugin asks for temporal clip access");
+    if (!checks.check(plugin.describeInContext(kOfxImageEffectContextFilter) == kOfxStatOK, "DescribeInContext(Filter)")) return false;
+    noServer("DescribeInContext");
+    ImageEffect* fx = plugin.contextDescriptor(kOfxImageEffectContextFilter);
+    checks.check(fx->clip(kOfxImageEffectSimpleSourceClipName) && fx->clip(kOfxImageEffectOutputClipName), "Source and Output clips defined");
+    for (const auto& p : fx->params().params()) info->kinds[p->name()] = p->kind();
+    const auto expect = [&](const char* name, std::vector<ParamKind> kinds) {
+        auto it = info->kinds.find(name);
+        const bool ok = it != info->kinds.end() && std::find(kinds.begin(), kinds.end(), it->second) != kinds.end();
+        checks.check(ok, std::string("parameter '") + name + "'" + (it != info->kinds.end() ? std::string(" (") + paramTypeName(it->second) + ")" : " missing"));
+    };
+    expect("method", {ParamKind::Choice});
+    expect("strength", {ParamKind::Double});
+    expect("analyze", {ParamKind::PushButton});
+    expect("analysis_path", {ParamKind::String});
+    expect("person1_label", {ParamKind::String});
+    expect("person1_anonymize", {ParamKind::Integer, ParamKind::Boolean, ParamKind::Choice});
+    while (info->kinds.count("person" + std::to_string(info->personSlots + 1) + "_anonymize") &&
+           info->kinds.count("person" + std::to_string(info->personSlots + 1) + "_label"))
+        ++info->personSlots;
+    checks.note(std::to_string(info->personSlots) + " person slots, " + std::to_string(info->kinds.size()) + " parameters");
+    if (Param* label = fx->param("person1_label")) info->unusedLabel = label->props().getString(kOfxParamPropDefault);
+    if (Param* anon = fx->param("person1_anonymize"))
+        checks.check(anon->props().getInt(kOfxParamPropAnimates) == 1, "person1_anonymize animates (can be keyframed)");
+    return true;
+}
+
+struct Run {
+    std::vector<int> frames;
+    std::vector<std::vector<std::uint8_t>> outputs;  // top-down 8-bit RGBA per rendered frame
+    int failed = 0, identity = 0, guardsBroken = 0, unreleased = 0;
+    double seconds = 0, slowest = 0;
+};
+
+Run renderFrames(ImageEffect& fx, const std::vector<int>& frames, const std::string& what) {
+    Run run;
+    run.frames = frames;
+    const auto start = std::chrono::steady_clock::now();
+    const OfxStatus begin = fx.beginSequenceRender(frames.front(), frames.back());
+    if (begin != kOfxStatOK && begin != kOfxStatReplyDefault) checks.note(what + ": BeginSequenceRender returned " + statusName(begin));
+    std::string firstError;
+    for (int t : frames) {
+        OfxRectD rod{};
+        fx.getRegionOfDefinition(t, &rod);
+        RenderOutcome r = fx.render(t);
+        if (r.status != kOfxStatOK) {
+            ++run.failed;
+            MessageRecord pm;
+            if (firstError.empty() && Host::get().persistentMessage(fx.handle(), &pm)) firstError = "frame " + std::to_string(t) + ": " + pm.text;
+        }
+        run.identity += r.identity ? 1 : 0;
+        run.guardsBroken += r.guardsIntact ? 0 : 1;
+        run.unreleased += r.imagesNotReleased;
+        run.slowest = std::max(run.slowest, r.seconds);
+        run.outputs.push_back(r.output ? r.output->toTopDownRGBA8() : std::vector<std::uint8_t>());
+    }
+    fx.endSequenceRender(frames.front(), frames.back());
+    run.seconds = since(start);
+    checks.check(run.failed == 0, what + ": every render returned kOfxStatOK (" + std::to_string(frames.size() - run.failed) + "/" +
+                                       std::to_string(frames.size()) + ")" + (firstError.empty() ? "" : "; first error: " + firstError));
+    checks.check(run.identity == 0, what + ": no frame passed through as identity");
+    checks.check(run.guardsBroken == 0, what + ": nothing written outside the output images");
+    checks.check(run.unreleased == 0, what + ": every image released");
+    checks.check(!Host::get().persistentMessage(fx.handle()), what + ": the persistent message is clear");
+    checks.note(what + ": " + std::to_string(frames.size()) + " frames in " + fmt(run.seconds, 1) + " s (" +
+                fmt(1000.0 * run.seconds / frames.size(), 1) + " ms/frame, slowest " + fmt(1000.0 * run.slowest, 0) + " ms)");
+    return run;
+}
+
+// Faces that the settings under test hide at frame t: everyone (default policy anonymize-everyone, every
+// other slot left at 1), except identity `keptId` from `keyFrame` on.
+bool hiddenAt(const Face& f, int t, int keptId, int keyFrame) { return !(f.identity == keptId && keptId > 0 && t >= keyFrame); }
+
+// Compares a run with the source: changed pixels per frame, and where they are.
+// Returns the number of changed pixels of every rendered frame.
+std::vector<size_t> checkChanges(const Run& run, const FrameSource& src, const FaceTruth& truth, int keptId, int keyFrame, const std::string& what) {
+    std::vector<size_t> perFrame(run.frames.size(), 0);
+    const int w = src.width(), h = src.height();
+    const size_t pixels = static_cast<size_t>(w) * h;
+    int framesWithHidden = 0, hiddenChanged = 0, facelessChanged = 0, facelessFrames = 0;
+    size_t outsideMax = 0, totalChanged = 0;
+    int outsideFrame = -1, keptVisibleFrames = 0, keptTouched = 0, keptBeforeFrames = 0, keptBeforeChanged = 0;
+    std::vector<int> missed;
+    std::vector<size_t> hiddenCounts;
+    for (size_t i = 0; i < run.frames.size(); ++i) {
+        const int t = run.frames[i];
+        const auto& out = run.outputs[i];
+        if (out.size() != src.frameBytes()) continue;
+        const std::uint8_t* in = src.frame(t);
+        std::vector<std::uint8_t> changed(pixels, 0);
+        size_t count = 0;
+        for (size_t p = 0; p < pixels; ++p)
+            if (std::memcmp(out.data() + 4 * p, in + 4 * p, 4) != 0) changed[p] = 1, ++count;
+        totalChanged += count;
+        perFrame[i] = count;
+        if (!truth.available) continue;
+        const auto& faces = truth.frames[t];
+        bool anyHidden = false;
+        for (const Face& f : faces) anyHidden |= hiddenAt(f, t, keptId, keyFrame);
+        if (anyHidden) {
+            ++framesWithHidden;
+            hiddenCounts.push_back(count);
+            if (count > 0) ++hiddenChanged;
+            else missed.push_back(t);
+        }
+        if (faces.empty()) {
+            ++facelessFrames;
+            if (count > 0) ++facelessChanged;
+        }
+        // Changes far from every face (in time and space) mean the picture moved, flipped or leaked elsewhere.
+        const auto area = faceArea(truth, t, w, h, 20, 3.0);
+        size_t outside = 0;
+        for (size_t p = 0; p < pixels; ++p) outside += changed[p] && !area[p];
+        if (outside > outsideMax) outsideMax = outside, outsideFrame = t;
+        // The kept person: untouched inside their box after the key (away from any face that is hidden around
+        // then, held tracks included), mostly changed before it.
+        std::vector<std::uint8_t> hiddenNear;
+        for (const Face& f : faces) {
+            if (f.identity != keptId || keptId <= 0) continue;
+            if (hiddenNear.empty()) hiddenNear = faceArea(truth, t, w, h, 20, 2.0, [&](const Face& o) { return hiddenAt(o, t, keptId, keyFrame); });
+            size_t inside = 0, boxArea = 0;
+            for (int y = std::max(0, static_cast<int>(f.y)); y < std::min(h, static_cast<int>(f.y + f.h)); ++y)
+                for (int x = std::max(0, static_cast<int>(f.x)); x < std::min(w, static_cast<int>(f.x + f.w)); ++x) {
+                    const size_t p = static_cast<size_t>(y) * w + x;
+                    if (t >= keyFrame && hiddenNear[p]) continue;
+                    ++boxArea;
+                    inside += changed[p];
+                }
+            if (t >= keyFrame) {
+                ++keptVisibleFrames;
+                if (inside > 0) ++keptTouched;
+            } else if (boxArea > 0) {
+                ++keptBeforeFrames;
+                if (inside * 4 > boxArea) ++keptBeforeChanged;
+            }
+        }
+    }
+    checks.note(what + ": " + std::to_string(totalChanged) + " pixels changed in all (" + fmt(100.0 * totalChanged / (pixels * run.frames.size()), 2) + "% of the frames' pixels)");
+    if (!truth.available) {
+        checks.check(totalChanged > 0, what + ": the output differs from the input (no face list to be more precise)");
+        return perFrame;
+    }
+    if (!hiddenCounts.empty()) {
+        std::sort(hiddenCounts.begin(), hiddenCounts.end());
+        checks.note(what + ": changed pixels per frame with a face to hide: min " + std::to_string(hiddenCounts.front()) + ", median " +
+                    std::to_string(hiddenCounts[hiddenCounts.size() / 2]) + ", max " + std::to_string(hiddenCounts.back()));
+    }
+    std::string missedList;
+    for (size_t i = 0; i < missed.size() && i < 12; ++i) missedList += (i ? "," : "") + std::to_string(missed[i]);
+    checks.check(framesWithHidden > 0 && hiddenChanged == framesWithHidden,
+                 what + ": every frame with a face to hide was changed (" + std::to_string(hiddenChanged) + "/" + std::to_string(framesWithHidden) + ")" +
+                     (missed.empty() ? "" : "; unchanged: " + missedList));
+    checks.note(what + ": frames without any detection: " + std::to_string(facelessFrames) + ", of which changed (held tracks): " + std::to_string(facelessChanged));
+    checks.check(outsideMax <= pixels / 1000, what + ": no changes away from the faces (worst frame " + std::to_string(outsideFrame) + ": " +
+                                                   std::to_string(outsideMax) + " pixels outside 3x face boxes within 20 frames)");
+    if (keptId > 0) {
+        checks.check(keptBeforeFrames == 0 || keptBeforeChanged == keptBeforeFrames,
+                     what + ": identity " + std::to_string(keptId) + " hidden before frame " + std::to_string(keyFrame) + " (" +
+                         std::to_string(keptBeforeChanged) + "/" + std::to_string(keptBeforeFrames) + " frames with over a quarter of their box changed)");
+        checks.check(keptTouched == 0, what + ": identity " + std::to_string(keptId) + " visible from frame " + std::to_string(keyFrame) + " (" +
+                                           std::to_string(keptVisibleFrames - keptTouched) + "/" + std::to_string(keptVisibleFrames) + " frames untouched in their box)");
+    }
+    return perFrame;
+}
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// Identity number shown in slot 1, from the plugin's stored list (identities_json), else from its label.
+int slotIdentity(ImageEffect& fx, int slot) {
+    if (Param* p = fx.param("identities_json")) {
+        JsonValue doc;
+        if (parseJson(p->value().text, &doc, nullptr))
+            if (const JsonValue* list = doc.find("identities"))
+                for (const auto& item : list->items) {
+                    const JsonValue* s = item.find("slot");
+                    const JsonValue* id = item.find("id");
+                    if (s && id && static_cast<int>(s->numberOr(-1)) == slot) return static_cast<int>(id->numberOr(0));
+                }
+    }
+    if (Param* label = fx.param("person" + std::to_string(slot) + "_label")) {
+        int id = 0;
+        if (std::sscanf(label->value().text.c_str(), "Person %d", &id) == 1) return id;
+    }
+    return 0;
+}
+
+std::string choiceText(ImageEffect& fx, const char* name) {
+    Param* p = fx.param(name);
+    if (!p) return "";
+    const auto options = p->props().getStrings(kOfxParamPropChoiceOption);
+    const int index = static_cast<int>(p->valueAt(0).numbers.at(0));
+    return index >= 0 && index < static_cast<int>(options.size()) ? options[index] : "";
+}
+
+double numberParam(ImageEffect& fx, const char* name, double fallback) {
+    Param* p = fx.param(name);
+    return p && !p->valueAt(0).numbers.empty() ? p->valueAt(0).numbers[0] : fallback;
+}
+
+void writeOutputs(const std::string& dir, const FrameSource& src, const Run& run, ImageEffect& fx, int keyFrame, int slotId,
+                  const std::vector<int>& otherIds, const std::vector<size_t>& changed) {
+    const std::string raw = dir + "/bridge_output.rgba";
+    bool ok = writeFile(raw, "", 0);
+    for (const auto& frame : run.outputs) ok &= writeFile(raw, frame.data(), frame.size(), true);
+    const std::string policy = choiceText(fx, "policy");
+    const std::string policyName = lower(policy).find("only") != std::string::npos ? "anonymize-only-listed" : "anonymize-everyone";
+    const std::string method = lower(choiceText(fx, "method"));
+    const std::string analysis = fx.param("analysis_path")->valueAt(0).text;
+
+    std::ostringstream sel;
+    sel << "{\n  \"default\": \"" << policyName << "\",\n  \"identities\": [\n";
+    sel << "    { \"identity\": " << slotId << ", \"keys\": [ { \"frame\": 0, \"anonymize\": true }, { \"frame\": " << keyFrame
+        << ", \"anonymize\": false } ] }";
+    for (int id : otherIds) sel << ",\n    { \"identity\": " << id << ", \"anonymize\": true }";
+    sel << "\n  ]\n}\n";
+    const std::string selection = dir + "/bridge_selection.json";
+    ok &= writeFile(selection, sel.str().data(), sel.str().size());
+
+    const double strength = numberParam(fx, "strength", 1.0), mask = numberParam(fx, "mask_size", 1.0);
+    const double feather = numberParam(fx, "feather", 0.25), threshold = numberParam(fx, "threshold", 0.5);
+    std::ostringstream m;
+    m << "{\n  \"format\": \"deid-bridge-e2e\", \"version\": 1,\n"
+      << "  \"source\": \"" << jsonEscape(src.path()) << "\",\n"
+      << "  \"width\": " << src.width() << ", \"height\": " << src.height() << ", \"frames\": " << run.outputs.size() << ",\n"
+      << "  \"frameRate\": \"" << src.fpsNumerator() << "/" << src.fpsDenominator() << "\",\n"
+      << "  \"file\": \"bridge_output.rgba\", \"pixelFormat\": \"rgba\", \"bytesPerPixel\": 4, \"rowOrder\": \"top-down\",\n"
+      << "  \"decode\": \"ffmpeg -noautorotate, scale to full range with the stream's matrix (as deid render), -pix_fmt rgba\",\n"
+      << "  \"analysis\": \"" << jsonEscape(analysis) << "\",\n"
+      << "  \"selection\": \"bridge_selection.json\",\n"
+      << "  \"settings\": { \"method\": \"" << method << "\", \"strength\": " << strength << ", \"maskScale\": " << mask
+      << ", \"feather\": " << feather << ", \"threshold\": " << threshold << ", \"policy\": \"" << policyName << "\" },\n"
+      << "  \"keyframes\": { \"param\": \"person1_anonymize\", \"identity\": " << slotId << ", \"interpolation\": \"linear (host), steps (plugin)\", \"keys\": [ { \"frame\": 0, \"value\": 1 }, { \"frame\": "
+      << keyFrame << ", \"value\": 0 } ] },\n"
+      << "  \"deidRender\": [ \"render\", \"" << jsonEscape(src.path()) << "\", \"--analysis\", \"" << jsonEscape(analysis)
+      << "\", \"--selection\", \"" << jsonEscape(selection) << "\", \"--method\", \"" << method << "\", \"--strength\", \"" << strength
+      << "\", \"--mask-scale\", \"" << mask << "\", \"--feather\", \"" << feather << "\", \"--threshold\", \"" << threshold << "\" ],\n"
+      << "  \"changedPixels\": [";
+    for (size_t i = 0; i < changed.size(); ++i) m << (i ? ", " : "") << changed[i];
+    m << "]\n}\n";
+    ok &= writeFile(dir + "/bridge_output.json", m.str().data(), m.str().size());
+    checks.check(ok, "wrote " + raw + " (" + std::to_string(run.outputs.size()) + " frames, raw RGBA top-down), bridge_output.json and bridge_selection.json");
+}
+
+// Kills the server from inside the plugin's clipGetImage(Source) at `frame`: the plugin is then mid-render,
+// holding the frame and about to send its request.
+struct KillMidRender {
+    KillMidRender(std::string dir, int at) : runtime(std::move(dir)), frame(at) {}
+    std::string runtime;
+    int frame = -1;
+    bool done = false;
+    std::vector<pid_t> killed;
+    std::string method;
+    void operator()(Clip& clip, double time) {
+        if (done || clip.name() != kOfxImageEffectSimpleSourceClipName || std::lround(time) != frame) return;
+        done = true;
+        const ServerLookup s = findServer(runtime);
+        method = s.method;
+        for (pid_t pid : s.pids)
+            if (stopProcess(pid, SIGKILL, 10.0)) killed.push_back(pid);
+    }
+};
+
+void stopServers(const std::string& runtime) {
+    for (pid_t pid : findServer(runtime, false).pids)
+        if (!stopProcess(pid, SIGTERM, 5.0)) stopProcess(pid, SIGKILL, 5.0);
+}
+
+bool allZero(const std::vector<std::uint8_t>& v) {
+    return std::all_of(v.begin(), v.end(), [](std::uint8_t b) { return b == 0; });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options opt;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--bundle" && i + 1 < argc) opt.bundle = argv[++i];
+        else if (a == "--deid" && i + 1 < argc) opt.deid = argv[++i];
+        else if (a == "--no-ofxsethost") opt.callSetHost = false;
+        else if (a == "--load-only") opt.loadOnly = true;
+        else if (a == "--quick") opt.quick = true;
+        else if (a == "--out" && i + 1 < argc) opt.out = argv[++i];
+        else if (a == "--default-out" && i + 1 < argc) opt.defaultOut = argv[++i];
+        else {
+            std::fprintf(stderr, "unknown argument %s\n", a.c_str());
+            return 2;
+        }
+    }
+    const std::string mode = opt.loadOnly ? "load-only" : opt.quick ? "quick" : "full";
+    std::printf("bridge_e2e (%s, %s OfxSetHost)\n", mode.c_str(), opt.callSetHost ? "calling" : "not calling");
+    if (opt.bundle.empty() || !fileExists(opt.bundle)) return skip("the plugin is not built: " + opt.bundle);
+
+    // ---- Environment: a clean runtime folder, the launcher, the media, the output folder.
+    const std::string runtime = makeTempDir("deid-e2e-runtime");
+    if (runtime.empty()) return skip("cannot create a runtime folder");
+    setenv("DEID_RUNTIME_DIR", runtime.c_str(), 1);
+    struct stat st {};
+    stat(runtime.c_str(), &st);
+    checks.check((st.st_mode & 0777) == 0700, "fresh runtime folder " + runtime + " (mode 0700)");
+    const bool keepRuntime = envOr("DEID_E2E_KEEP", "") == "1";
+    struct Cleanup {
+        std::string dir;
+        bool keep;
+        ~Cleanup() {
+            stopServers(dir);
+            if (!keep) removeTree(dir);
+        }
+    } cleanup{runtime, keepRuntime};
+
+    std::string deid = opt.deid.empty() ? envOr("DEID_EXECUTABLE", "") : opt.deid;
+    if (!opt.loadOnly) {
+        if (deid.empty() || !isExecutable(deid)) return skip("the deid launcher is not built: '" + deid + "' (set -DDEID_EXECUTABLE or DEID_EXECUTABLE)");
+        setenv("DEID_EXECUTABLE", deid.c_str(), 1);
+    }
+    const std::string models = std::string(DEID_REPO_ROOT) + "/../shared/models";
+    if (envOr("DEID_MODELS", "").empty() && fileExists(models)) setenv("DEID_MODELS", models.c_str(), 1);
+    std::string clipPath = mediaDir(DEID_REPO_ROOT) + "/video/short_hamilton_clip.mp4";
+    if (char* real = realpath(clipPath.c_str(), nullptr)) {
+        clipPath = real;
+        std::free(real);
+    }
+    const bool haveClip = fileExists(clipPath);
+    if (!opt.loadOnly && !haveClip) return skip("test clip not found: " + clipPath + " (set DEID_MEDIA)");
+    std::string outDir = !opt.out.empty() ? opt.out : envOr("DEID_TEST_OUT", opt.defaultOut);
+    if (outDir.empty() && !opt.loadOnly && !opt.quick) outDir = makeTempDir("deid-bridge-out");
+    else if (!outDir.empty()) mkdir(outDir.c_str(), 0755);
+    checks.note("DEID_EXECUTABLE=" + envOr("DEID_EXECUTABLE", "(unset)") + ", output folder " + outDir);
+
+    // ---- Frames
+    auto t0 = std::chrono::steady_clock::now();
+    std::string error;
+    std::unique_ptr<FrameSource> source;
+    if (haveClip) source = FrameSource::decodeVideo(clipPath, &error, opt.loadOnly ? 10 : opt.quick ? 30 : -1);
+    else source = FrameSource::synthetic(64, 36, 10);
+    if (!checks.check(source != nullptr, "frames decoded with ffmpeg" + (error.empty() ? "" : ": " + error))) return checks.finish("bridge_e2e");
+    checks.note(std::to_string(source->frameCount()) + " frames " + std::to_string(source->width()) + "x" + std::to_string(source->height()) + " @ " +
+                fmt(source->fps(), 3) + " fps (" + fmt(since(t0), 1) + " s)");
+    const FrameSource& src = *source;
+
+    // ---- Load and describe
+    auto binary = PluginBinary::open(opt.bundle, opt.callSetHost, &error);
+    if (!checks.check(binary != nullptr, "dlopen " + opt.bundle + (error.empty() ? "" : ": " + error))) return checks.finish("bridge_e2e");
+    checks.check(binary->exportsOfxSetHost(), "the binary exports OfxSetHost");
+    if (opt.callSetHost) checks.check(binary->ofxSetHostStatus() == kOfxStatOK, "OfxSetHost returned kOfxStatOK");
+    checks.check(binary->pluginCount() == 1, "one plugin in the binary");
+    LoadedPlugin plugin(*binary, binary->plugin(0));
+    PluginInfo info;
+    if (!describePlugin(plugin, runtime, &info)) return checks.finish("bridge_e2e");
+
+    InstanceSetup setup;
+    setup.inputs[kOfxImageEffectSimpleSourceClipName] = &src;
+    OfxStatus status = kOfxStatOK;
+    auto fx = plugin.createInstance(kOfxImageEffectContextFilter, setup, &status);
+    checks.check(status == kOfxStatOK, "CreateInstance (Filter)");
+    checks.check(fx->instanceData() != nullptr, "the plugin keeps its data in kOfxPropInstanceData");
+    const OfxStatus prefs = fx->getClipPreferences();
+    checks.check(prefs == kOfxStatOK || prefs == kOfxStatReplyDefault, "GetClipPreferences: " + statusName(prefs));
+    OfxRectD rod{};
+    checks.check(fx->getRegionOfDefinition(0, &rod) != kOfxStatFailed && rod.x2 - rod.x1 == src.width() && rod.y2 - rod.y1 == src.height(),
+                 "GetRegionOfDefinition is the source frame");
+
+    std::vector<std::unique_ptr<ImageEffect>> extra;
+    const auto finishAll = [&]() {
+        checks.check(fx->syncPrivateData() != kOfxStatFailed, "SyncPrivateData");
+        for (auto& e : extra) checks.check(plugin.destroyInstance(e) == kOfxStatOK, "DestroyInstance (extra instance)");
+        checks.check(plugin.destroyInstance(fx) == kOfxStatOK, "DestroyInstance");
+        checks.check(plugin.unload() == kOfxStatOK, "Unload");
+        std::string left;
+        for (const auto& n : listDir(runtime)) left += " " + n;
+        checks.note("runtime folder after DestroyInstance/Unload:" + (left.empty() ? std::string(" (empty)") : left));
+        checks.check(Host::get().liveImageMemory() == 0, "no image memory left allocated");
+        const auto violations = Diagnostics::get().violations();
+        std::string list;
+        for (const auto& v : violations) list += "\n            " + v;
+        checks.check(violations.empty(), "no OpenFX protocol violations" + list);
+        const auto warnings = Diagnostics::get().warnings();
+        for (const auto& w : warnings) checks.note("host warning: " + w);
+        return checks.finish("bridge_e2e");
+    };
+
+    if (opt.loadOnly) {
+        // No server can be started: every render must fail closed and say why.
+        const std::string missing = runtime + "/no-such-deid";
+        setenv("DEID_EXECUTABLE", missing.c_str(), 1);
+        Host::get().clearRecords();
+        RenderOutcome r = fx->render(0);
+        checks.check(r.status == kOfxStatFailed, "render without a reachable server returns kOfxStatFailed (" + statusName(r.status) + ")");
+        MessageRecord pm;
+        const bool hasMessage = Host::get().persistentMessage(fx->handle(), &pm);
+        checks.check(hasMessage && pm.type == kOfxMessageError, "a persistent error message says why: " + pm.text);
+        const auto out = r.output ? r.output->toTopDownRGBA8() : std::vector<std::uint8_t>();
+        checks.check(out != std::vector<std::uint8_t>(src.frame(0), src.frame(0) + src.frameBytes()), "the output is not the source frame");
+        checks.check(allZero(out), "the output is left as the host gave it (zeroed)");
+        const OfxStatus analyzed = fx->userEdited("analyze", 0);
+        const auto messages = Host::get().messages();
+        checks.check(analyzed == kOfxStatFailed && !messages.empty() && messages.back().type == kOfxMessageError,
+                     "Analyze clip without a server fails with an error message: " + (messages.empty() ? std::string("(none)") : messages.back().text));
+        return finishAll();
+    }
+
+    const int keyFrame = src.frameCount() / 2;
+    Run reference;
+    FaceTruth truth;
+    int keptId = 0;
+    if (opt.quick) {
+        // Without an analysis every frame is analysed on its own.
+        std::vector<int> frames;
+        for (int t = 0; t < src.frameCount(); t += 6) frames.push_back(t);
+        reference = renderFrames(*fx, frames, "8-bit, no analysis");
+        size_t changed = 0;
+        for (size_t i = 0; i < frames.size(); ++i)
+            if (reference.outputs[i].size() == src.frameBytes()) changed += differingPixels(reference.outputs[i].data(), src.frame(frames[i]), src.frameBytes() / 4);
+        checks.check(changed > 0, "faces were hidden without an analysis (" + std::to_string(changed) + " pixels changed)");
+        return finishAll();
+    }
+
+    // ---- Analyze clip: the push button, handled in InstanceChanged; the plugin reads every frame.
+    int fetched = 0;
+    std::set<long> fetchedFrames;
+    fx->onClipGetImage = [&](Clip& c, double t) {
+        if (c.name() == kOfxImageEffectSimpleSourceClipName) ++fetched, fetchedFrames.insert(std::lround(t));
+    };
+    Host::get().clearRecords();
+    t0 = std::chrono::steady_clock::now();
+    const OfxStatus analyzed = fx->userEdited("analyze", 0);
+    const double analyzeSeconds = since(t0);
+    fx->onClipGetImage = nullptr;
+    std::string lastMessage;
+    for (const auto& m : Host::get().messages()) lastMessage = m.text;
+    checks.check(analyzed == kOfxStatOK, "InstanceChanged(analyze, OfxChangeUserEdited) returned " + statusName(analyzed) +
+                                             (lastMessage.empty() ? "" : " (message: " + lastMessage + ")"));
+    checks.note("Analyze clip took " + fmt(analyzeSeconds, 1) + " s (" + fmt(1000.0 * analyzeSeconds / src.frameCount(), 1) + " ms/frame)");
+    checks.check(static_cast<int>(fetchedFrames.size()) == src.frameCount(), "the plugin read all " + std::to_string(src.frameCount()) +
+                                                                               " frames through clipGetImage (" + std::to_string(fetched) + " calls)");
+    const auto progress = Host::get().progress();
+    checks.check(!progress.empty() && progress.front().event == "start" && progress.back().event == "end",
+                 "progress reported (" + std::to_string(progress.size()) + " events)");
+    const std::string analysis = fx->param("analysis_path")->value().text;
+    checks.check(!analysis.empty() && fileExists(analysis), "analysis_path names the saved analysis: " + analysis);
+    std::vector<int> otherIds;
+    int people = 0;
+    for (int slot = 1; slot <= info.personSlots; ++slot) {
+        const std::string label = fx->param("person" + std::to_string(slot) + "_label")->value().text;
+        if (label == info.unusedLabel) continue;
+        ++people;
+        checks.note("slot " + std::to_string(slot) + ": " + label);
+        if (slot > 1) otherIds.push_back(slotIdentity(*fx, slot));
+    }
+    checks.check(people >= 1, std::to_string(people) + " people listed in the person slots");
+    const auto edited = fx->pluginEditedParams();
+    checks.check(std::count(edited.begin(), edited.end(), "analysis_path") >= 1, "the host told the plugin about its own edits (kOfxChangePluginEdited)");
+    keptId = slotIdentity(*fx, 1);
+    checks.check(keptId > 0, "slot 1 shows identity " + std::to_string(keptId));
+    if (!analysis.empty()) truth = loadFaces(deid, analysis, outDir, numberParam(*fx, "threshold", 0.0));
+    if (truth.available) {
+        checks.check(static_cast<int>(truth.frames.size()) == src.frameCount(), "the analysis covers every frame (" + std::to_string(truth.frames.size()) + ")");
+        if (static_cast<int>(truth.frames.size()) != src.frameCount()) truth.available = false;
+    }
+
+    // ---- Keyframe person 1: anonymized (1) from frame 0, kept (0) from the middle. The host interpolates Integer
+    // keys linearly (as many editors do); the switch must still happen exactly at the second key.
+    Param* anon = fx->param("person1_anonymize");
+    checks.check(anon->setKey(0, ParamValue::ofInt(1)) && anon->setKey(keyFrame, ParamValue::ofInt(0)),
+                 "keyframes person1_anonymize = 1 @0, 0 @" + std::to_string(keyFrame) + " (host's linear interpolation)");
+    const OfxStatus keyed = fx->userEdited("person1_anonymize", keyFrame);
+    checks.check(keyed == kOfxStatOK || keyed == kOfxStatReplyDefault, "InstanceChanged(person1_anonymize)");
+
+    // ---- Every frame, 8-bit, positive row bytes.
+    std::vector<int> all;
+    for (int t = 0; t < src.frameCount(); ++t) all.push_back(t);
+    reference = renderFrames(*fx, all, "8-bit, positive row bytes");
+    const auto changed = checkChanges(reference, src, truth, keptId, keyFrame, "8-bit");
+    writeOutputs(outDir, src, reference, *fx, keyFrame, keptId, otherIds, changed);
+
+    // The runtime folder: the socket and this instance's frame slot, private to the user.
+    for (const auto& name : listDir(runtime)) {
+        struct stat fs {};
+        lstat((runtime + "/" + name).c_str(), &fs);
+        if (name.rfind("slot-", 0) == 0) {
+            char mode[8];
+            std::snprintf(mode, sizeof mode, "%o", static_cast<unsigned>(fs.st_mode & 0777));
+            checks.check((fs.st_mode & 0077) == 0, "frame slot " + name + " is private to the user (mode " + mode + ")");
+        }
+    }
+
+    // ---- The same with negative row bytes: byte-identical.
+    fx->setImageLayout(true, 0);
+    Run negative = renderFrames(*fx, all, "8-bit, negative row bytes");
+    size_t diffFrames = 0;
+    for (size_t i = 0; i < all.size(); ++i) diffFrames += negative.outputs[i] != reference.outputs[i];
+    checks.check(diffFrames == 0, "negative row bytes give byte-identical output (" + std::to_string(diffFrames) + " frames differ)");
+    fx->setImageLayout(false, 0);
+
+    // ---- 16-bit and float, on instances made as a reloaded project would (parameters set before CreateInstance).
+    std::vector<int> some;
+    for (int t = 0; t < src.frameCount(); t += 9) some.push_back(t);
+    for (int t = keyFrame - 2; t <= keyFrame + 2; ++t) some.push_back(t);
+    std::sort(some.begin(), some.end());
+    some.erase(std::unique(some.begin(), some.end()), some.end());
+    for (ImageLayout layout : {ImageLayout{PixelDepth::Short, false, 0}, ImageLayout{PixelDepth::Float, true, 0}}) {
+        const std::string what = std::string(layout.depth == PixelDepth::Short ? "16-bit" : "float") + (layout.negativeRowBytes ? ", negative row bytes" : "");
+        InstanceSetup other = setup;
+        other.layout = layout;
+        other.copyParamsFrom = fx.get();
+        extra.push_back(plugin.createInstance(kOfxImageEffectContextFilter, other, &status));
+        ImageEffect& dup = *extra.back();
+        checks.check(status == kOfxStatOK, what + ": CreateInstance of a reloaded effect");
+        dup.getClipPreferences();
+        checks.check(dup.clip(kOfxImageEffectSimpleSourceClipName)->props().getString(kOfxImageEffectPropPixelDepth) == depthName(layout.depth),
+                     what + ": the plugin keeps the host's depth");
+        Run run = renderFrames(dup, some, what);
+        checkChanges(run, src, truth, keptId, keyFrame, what);
+        int worst = 0;
+        size_t far = 0, farther = 0, compared = 0;
+        for (size_t i = 0; i < some.size(); ++i) {
+            const auto& a = run.outputs[i];
+            const auto& b = reference.outputs[static_cast<size_t>(some[i])];
+            if (a.size() != b.size()) continue;
+            worst = std::max(worst, maxByteDifference(a.data(), b.data(), a.size()));
+            for (size_t k = 0; k < a.size(); ++k) {
+                const int d = std::abs(a[k] - b[k]);
+                far += d > 2;
+                farther += d > 8;
+            }
+            compared += a.size();
+        }
+        checks.note(what + ": largest difference from the 8-bit render " + std::to_string(worst) + " levels; " +
+                    fmt(compared ? 100.0 * far / compared : 0, 4) + "% of values differ by more than 2, " +
+                    fmt(compared ? 100.0 * farther / compared : 0, 4) + "% by more than 8");
+        checks.check(compared > 0 && farther * 100 <= compared, what + ": within 8 levels of the 8-bit render for at least 99% of values");
+    }
+
+    // ---- Fail closed.
+    // Frames before the key with a face to hide, for the kill tests.
+    std::vector<int> faceFrames;
+    for (int t = 5; t < keyFrame - 5; ++t)
+        if (!truth.available || !truth.frames[t].empty()) faceFrames.push_back(t);
+    if (faceFrames.size() < 4) faceFrames = {10, 20, 30, 40};
+    const auto sourceOf = [&](int t) { return std::vector<std::uint8_t>(src.frame(t), src.frame(t) + src.frameBytes()); };
+
+    // 1. Server killed mid-render while it can be restarted: the render either fails closed or, after the
+    //    plugin restarted the server, returns the correct picture; never the source.
+    {
+        const int t = faceFrames[0];
+        KillMidRender kill{runtime, t};
+        fx->onClipGetImage = std::ref(kill);
+        RenderOutcome r = fx->render(t);
+        fx->onClipGetImage = nullptr;
+        checks.check(!kill.killed.empty(), "killed deid serve mid-render (pid " + (kill.killed.empty() ? std::string("?") : std::to_string(kill.killed[0])) +
+                                               ", found by " + kill.method + ")");
+        const auto out = r.output ? r.output->toTopDownRGBA8() : std::vector<std::uint8_t>();
+        if (r.status == kOfxStatOK) {
+            checks.check(out == reference.outputs[t], "restartable server: the plugin restarted it and rendered frame " + std::to_string(t) + " exactly as before");
+        } else {
+            MessageRecord pm;
+            const bool hasMessage = Host::get().persistentMessage(fx->handle(), &pm);
+            checks.check(r.status == kOfxStatFailed && hasMessage, "restartable server: the render failed closed (" + statusName(r.status) + "): " + pm.text);
+            checks.check(out != sourceOf(t), "restartable server: the output is not the source");
+        }
+    }
+
+    // 2. Server killed mid-render and it cannot come back (the launcher is gone): the render fails, says why,
+    //    and the output is not the source; so does the next one; with the launcher back, rendering recovers.
+    {
+        const std::string missing = runtime + "/no-such-deid";
+        // Make sure a server is running again first, so the kill happens mid-render.
+        setenv("DEID_EXECUTABLE", deid.c_str(), 1);
+        fx->render(faceFrames[1]);
+        setenv("DEID_EXECUTABLE", missing.c_str(), 1);
+        const int t = faceFrames[2];
+        KillMidRender kill{runtime, t};
+        fx->onClipGetImage = std::ref(kill);
+        RenderOutcome r = fx->render(t);
+        fx->onClipGetImage = nullptr;
+        checks.check(!kill.killed.empty(), "killed deid serve mid-render with the launcher unavailable");
+        MessageRecord pm;
+        bool hasMessage = Host::get().persistentMessage(fx->handle(), &pm);
+        checks.check(r.status == kOfxStatFailed, "the render returns kOfxStatFailed (" + statusName(r.status) + ")");
+        checks.check(hasMessage && pm.type == kOfxMessageError, "a persistent error message is set: " + pm.text);
+        auto out = r.output ? r.output->toTopDownRGBA8() : std::vector<std::uint8_t>();
+        checks.check(out != sourceOf(t), "the output is not the source frame");
+        checks.check(allZero(out), "the output is untouched (as the host zeroed it)");
+
+        const int next = faceFrames[3];
+        RenderOutcome r2 = fx->render(next);
+        hasMessage = Host::get().persistentMessage(fx->handle(), &pm);
+        out = r2.output ? r2.output->toTopDownRGBA8() : std::vector<std::uint8_t>();
+        checks.check(r2.status == kOfxStatFailed && hasMessage, "the next render fails too, with the message: " + pm.text);
+        checks.check(out != sourceOf(next) && allZero(out), "its output is untouched, not the source");
+
+        setenv("DEID_EXECUTABLE", deid.c_str(), 1);
+        RenderOutcome r3 = fx->render(next);
+        out = r3.output ? r3.output->toTopDownRGBA8() : std::vector<std::uint8_t>();
+        checks.check(r3.status == kOfxStatOK && out == reference.outputs[next], "with the launcher back the plugin restarts deid serve and renders correctly");
+        checks.check(!Host::get().persistentMessage(fx->handle()), "and clears the persistent message");
+    }
+
+    return finishAll();
+}
