@@ -7,6 +7,7 @@ using Deid.Effect.Pipeline;
 using Deid.Effect.Selection;
 using Deid.Effect.Tracking;
 using Deid.PluginHost.Rendering;
+using System.IO.Hashing;
 using OpenCvSharp;
 
 namespace Deid.PluginHost.Serve;
@@ -32,8 +33,14 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
     private readonly ConcurrentDictionary<string, AnalysisSession> _sessions = new();
     private readonly Dictionary<string, ClipAnalysis> _analyses = [];
     private readonly Dictionary<AnonymizerSettings, FaceCompositor> _compositors = [];
+    private const int MaxWindow = 15;
+    private const int MaxRememberedFrames = 256;
+
     private readonly Mat _original = new();
     private readonly Mat _processed = new();
+    private readonly Mat _neighbour = new();
+    private readonly Dictionary<ulong, IReadOnlyList<FaceDetection>> _detections = [];
+    private readonly RenderedFrameCache _cache = new(FrameCacheBudget());
     private EngineModels? _models;
 
     private EngineModels Models => _models ??= new EngineModels(device, new DetectorOptions(), rotation: 0, log);
@@ -44,6 +51,10 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
         var height = request.Int32("height", 1, 16384);
         var depth = PixelDepths.Parse(request.String("depth"));
         var frame = request.Int32("frame", 0, int.MaxValue);
+        var windowFirst = request.Has("windowFirst") ? request.Int32("windowFirst", 0, int.MaxValue) : frame;
+        var windowCount = request.Has("windowCount") ? request.Int32("windowCount", 1, MaxWindow) : 1;
+        if (frame < windowFirst || frame >= windowFirst + windowCount)
+            throw new FrameMessageException($"frame {frame} is outside its window {windowFirst}..{windowFirst + windowCount - 1}");
         var settings = new AnonymizerSettings
         {
             Method = request.String("method") switch
@@ -61,6 +72,8 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
         var flags = ParseIdentityFlags(request.Map("identities"));
         var showBoxes = request.Boolean("showBoxes");
         var analysisPath = request.String("analysis");
+        var frameBytes = PixelDepths.FrameBytes(width, height, depth);
+        if (frameBytes * windowCount > int.MaxValue) throw new FrameMessageException("the window of frames is too large");
 
         lock (_gate)
         {
@@ -70,9 +83,18 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
             if (analysis is not null && frame >= analysis.FrameCount)
                 throw new FrameMessageException($"frame {frame} is past the analysed clip ({analysis.FrameCount} frames): analyse the clip again");
 
-            return slots.Use(request.String("slot"), PixelDepths.FrameBytes(width, height, depth), pointer =>
+            return slots.Use(request.String("slot"), frameBytes * windowCount, pointer =>
             {
-                SlotPixels.ToBgr((byte*)pointer, width, height, depth, _original);
+                var window = new ReadOnlySpan<byte>((void*)pointer, (int)(frameBytes * windowCount));
+                var target = (byte*)pointer + (frame - windowFirst) * frameBytes;
+                var key = CacheKey(window, request, frame, windowFirst, analysisPath, settings, flags);
+                if (_cache.TryGet(key, out var cached))
+                {
+                    cached.Pixels.CopyTo(new Span<byte>(target, cached.Pixels.Length));
+                    return Rendered(cached.Faces, analysis is not null, fromCache: true);
+                }
+
+                SlotPixels.ToBgr(target, width, height, depth, _original);
                 _original.CopyTo(_processed);
                 IReadOnlyList<FaceRegion> regions;
                 Func<FaceRegion, int?> identityOf;
@@ -83,31 +105,69 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
                 }
                 else
                 {
-                    // No analysis yet: this frame on its own, every face found follows the policy.
-                    regions = FindFaces(threshold);
+                    // No analysis yet: the frames around this one, tracked, so a face missed here but seen next door is covered.
+                    regions = WindowRegions((byte*)pointer, width, height, depth, windowCount, frame - windowFirst, threshold);
                     identityOf = _ => null;
                 }
                 var selection = new AnonymizationSelection(policy, flags.ToDictionary(p => p.Key, p => (IReadOnlyList<SelectionKey>)[new SelectionKey(0, p.Value)]));
                 var hidden = regions.Where(r => selection.IsAnonymized(identityOf(r), 0)).ToList();
                 Compositor(settings).Apply(_processed, hidden);
                 if (showBoxes) DrawBoxes(_processed, regions, identityOf);
-                SlotPixels.WriteChanged((byte*)pointer, width, height, depth, _original, _processed);
-                return (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
-                {
-                    ["type"] = "rendered",
-                    ["faces"] = hidden.Count,
-                    ["analysed"] = analysis is not null,
-                };
+                SlotPixels.WriteChanged(target, width, height, depth, _original, _processed);
+                _cache.Add(key, new RenderedFrameCache.Entry(new ReadOnlySpan<byte>(target, (int)frameBytes).ToArray(), hidden.Count));
+                return Rendered(hidden.Count, analysis is not null, fromCache: false);
             });
         }
     }
 
-    /// <summary>Faces of the current frame at or above <paramref name="threshold"/> (the detector itself keeps 0.5 and up).</summary>
-    private List<FaceRegion> FindFaces(float threshold) =>
-        Models.Detector.Detect(_original)
-            .Where(d => d.Score >= threshold)
-            .Select((d, i) => new FaceRegion(-1 - i, d.Box, d.Landmarks, d.Score, true))
-            .ToList();
+    /// <summary>Detections of each window frame (remembered by content, so playback detects each frame once), tracked.</summary>
+    private unsafe List<FaceRegion> WindowRegions(byte* window, int width, int height, PixelDepth depth, int count, int position, float threshold)
+    {
+        var frameBytes = PixelDepths.FrameBytes(width, height, depth);
+        var detections = new List<IReadOnlyList<FaceDetection>>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var pixels = window + i * frameBytes;
+            var contentKey = XxHash3.HashToUInt64(new ReadOnlySpan<byte>(pixels, (int)frameBytes));
+            if (!_detections.TryGetValue(contentKey, out var found))
+            {
+                if (i == position) found = Models.Detector.Detect(_original);
+                else
+                {
+                    SlotPixels.ToBgr(pixels, width, height, depth, _neighbour);
+                    found = Models.Detector.Detect(_neighbour);
+                }
+                if (_detections.Count >= MaxRememberedFrames) _detections.Clear();
+                _detections[contentKey] = found;
+            }
+            detections.Add(found.Where(d => d.Score >= threshold).ToList());
+        }
+        var local = ClipAnalyzer.Build(detections, width, height, new TrackingOptions());
+        return [.. local.RegionsAt(position)];
+    }
+
+    private static UInt128 CacheKey(ReadOnlySpan<byte> window, MessageFields request, int frame, int windowFirst, string analysisPath,
+        AnonymizerSettings settings, Dictionary<int, bool> flags)
+    {
+        var hash = new XxHash128();
+        hash.Append(window);
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        var description = string.Join("|",
+            frame.ToString(invariant), windowFirst.ToString(invariant), analysisPath, settings.Method.ToString(),
+            settings.Strength.ToString("R", invariant), settings.Mask.Scale.ToString("R", invariant), settings.Mask.Feather.ToString("R", invariant),
+            request.String("policy"), request.Number("threshold", 0, 1).ToString("R", invariant), request.Boolean("showBoxes").ToString(),
+            string.Join(",", flags.OrderBy(p => p.Key).Select(p => $"{p.Key}:{p.Value}")));
+        hash.Append(System.Text.Encoding.UTF8.GetBytes(description));
+        return hash.GetCurrentHashAsUInt128();
+    }
+
+    private static Dictionary<string, object?> Rendered(int faces, bool analysed, bool fromCache) => new()
+    {
+        ["type"] = "rendered",
+        ["faces"] = faces,
+        ["analysed"] = analysed,
+        ["cached"] = fromCache,
+    };
 
     public IReadOnlyDictionary<string, object?> AnalyzeBegin(MessageFields request)
     {
@@ -171,7 +231,12 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
     public IReadOnlyDictionary<string, object?> ClearCache(MessageFields request)
     {
         request.String("session");
-        lock (_gate) _analyses.Clear();
+        lock (_gate)
+        {
+            _analyses.Clear();
+            _detections.Clear();
+            _cache.Clear();
+        }
         return Ok();
     }
 
@@ -234,6 +299,12 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
 
     private static Dictionary<string, object?> Ok() => new() { ["type"] = "ok" };
 
+    /// <summary>$DEID_FRAME_CACHE_MB, default 1024 MiB.</summary>
+    private static long FrameCacheBudget() =>
+        (long.TryParse(Environment.GetEnvironmentVariable("DEID_FRAME_CACHE_MB"), out var megabytes) && megabytes >= 0 ? megabytes : 1024) << 20;
+
+    public RenderedFrameCache Cache => _cache;
+
     public void Dispose()
     {
         foreach (var session in _sessions.Values) session.Analyzer.Dispose();
@@ -241,5 +312,6 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
         _models?.Dispose();
         _original.Dispose();
         _processed.Dispose();
+        _neighbour.Dispose();
     }
 }

@@ -115,6 +115,56 @@ public sealed class ServeProtocolTests : IClassFixture<ServeProtocolTests.Server
         Assert.False(alphaChanged);
     }
 
+    [Fact]
+    public void Rendering_the_same_frame_again_is_served_from_the_cache_with_the_same_pixels()
+    {
+        using var photo = Cv2.ImRead(SharedAssets.Media("photos", "biden.jpg"));
+        var slot = Path.Combine(_serve.Directory, "slot-cache.shm");
+        var input = WriteSlot(slot, photo, "byte");
+        using var client = _serve.Connect();
+        var first = client.Request(RenderRequest(slot, photo.Width, photo.Height, "byte"));
+        Assert.False((bool)first["cached"]);
+        var rendered = File.ReadAllBytes(slot);
+
+        File.WriteAllBytes(slot, input);
+        var second = client.Request(RenderRequest(slot, photo.Width, photo.Height, "byte"));
+        Assert.True((bool)second["cached"]);
+        Assert.Equal(rendered, File.ReadAllBytes(slot));
+
+        // Another strength is another result: not served from the cache.
+        File.WriteAllBytes(slot, input);
+        var other = RenderRequest(slot, photo.Width, photo.Height, "byte");
+        other["strength"] = 0.5;
+        Assert.False((bool)client.Request(other)["cached"]);
+    }
+
+    [Fact]
+    public void Without_an_analysis_a_face_seen_only_in_neighbouring_frames_is_still_covered()
+    {
+        using var photo = Cv2.ImRead(SharedAssets.Media("photos", "obama.jpg"));
+        // No face in this frame: noise (which the detector scores far below its threshold), so blurring shows.
+        using var blank = new Mat(photo.Size(), MatType.CV_8UC3);
+        Cv2.Randu(blank, new Scalar(0, 0, 0), new Scalar(255, 255, 255));
+        var single = WriteSlot(Path.Combine(_serve.Directory, "slot-part.shm"), photo, "byte");
+        var empty = WriteSlot(Path.Combine(_serve.Directory, "slot-part.shm"), blank, "byte");
+        // Frames 10, 11, 12: the face, then a frame where the detector finds nothing, then the face again.
+        var slot = Path.Combine(_serve.Directory, "slot-window.shm");
+        File.WriteAllBytes(slot, [.. single, .. empty, .. single]);
+        using var client = _serve.Connect();
+        var request = RenderRequest(slot, photo.Width, photo.Height, "byte");
+        request["frame"] = 11;
+        request["windowFirst"] = 10;
+        request["windowCount"] = 3;
+        var reply = client.Request(request);
+        Assert.True((string)reply["type"] == "rendered", reply.TryGetValue("message", out var m) ? (string)m : "");
+        Assert.Equal(1, Convert.ToInt32(reply["faces"]));
+
+        var after = File.ReadAllBytes(slot);
+        Assert.Equal(single, after[..single.Length]);
+        Assert.NotEqual(empty, after[single.Length..(2 * single.Length)]);
+        Assert.Equal(single, after[(2 * single.Length)..]);
+    }
+
     private static Dictionary<string, object> RenderRequest(string slot, int width, int height, string depth) => new()
     {
         ["type"] = "render", ["session"] = "test", ["clip"] = "photo", ["frame"] = 0, ["slot"] = slot,
