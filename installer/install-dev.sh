@@ -19,7 +19,7 @@ case "$(uname -s)" in
 esac
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" --target Deid -j"$(nproc 2>/dev/null || echo 2)"
+cmake --build "$build" --target DeidOfx -j"$(nproc 2>/dev/null || echo 2)"
 
 bundle="$prefix/Deid.ofx.bundle"
 mkdir -p "$bundle/Contents/$arch" "$bundle/Contents/Resources"
