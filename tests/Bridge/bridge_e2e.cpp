@@ -212,6 +212,7 @@ bool describePlugin(LoadedPlugin& plugin, const std::string& runtime, PluginInfo
 struct Run {
     std::vector<int> frames;
     std::vector<std::vector<std::uint8_t>> outputs;  // top-down 8-bit RGBA per rendered frame
+    std::vector<std::vector<double>> framesNeeded;   // GetFramesNeeded's answer for Source, per rendered frame
     int failed = 0, identity = 0, guardsBroken = 0, unreleased = 0;
     double seconds = 0, slowest = 0;
 };
@@ -237,6 +238,7 @@ Run renderFrames(ImageEffect& fx, const std::vector<int>& frames, const std::str
         run.unreleased += r.imagesNotReleased;
         run.slowest = std::max(run.slowest, r.seconds);
         run.outputs.push_back(r.output ? r.output->toTopDownRGBA8() : std::vector<std::uint8_t>());
+        run.framesNeeded.push_back(r.framesNeeded[kOfxImageEffectSimpleSourceClipName]);
     }
     fx.endSequenceRender(frames.front(), frames.back());
     run.seconds = since(start);
@@ -345,6 +347,163 @@ std::vector<size_t> checkChanges(const Run& run, const FrameSource& src, const F
                                            std::to_string(keptVisibleFrames - keptTouched) + "/" + std::to_string(keptVisibleFrames) + " frames untouched in their box)");
     }
     return perFrame;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Renders without an analysis: the plugin sends the server the frame and up to two neighbours on each side, so a
+// face found only just before or after is hidden too.
+
+constexpr int kWindowRadius = 2;
+
+struct Window {
+    int frame = 0, first = 0, last = 0;
+};
+
+// The window a render of t must send: t-2..t+2 inside the clip, cut short on each side at the first frame the host
+// refuses.
+Window expectedWindow(int t, int frameCount, const std::set<long>& refused) {
+    Window w{t, t, t};
+    for (int f = t - 1; f >= std::max(0, t - kWindowRadius) && !refused.count(f); --f) w.first = f;
+    for (int f = t + 1; f <= std::min(frameCount - 1, t + kWindowRadius) && !refused.count(f); ++f) w.last = f;
+    return w;
+}
+
+std::uint32_t crc32Update(std::uint32_t crc, const std::uint8_t* data, size_t size) {
+    static const auto table = [] {
+        std::vector<std::uint32_t> t(256);
+        for (std::uint32_t i = 0; i < 256; ++i) {
+            std::uint32_t c = i;
+            for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[i] = c;
+        }
+        return t;
+    }();
+    crc = ~crc;
+    for (size_t i = 0; i < size; ++i) crc = table[(crc ^ data[i]) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}
+
+// CRC-32 of a frame as the slot holds it at 8 bits: packed RGBA, bottom row first.
+std::uint32_t slotCrc(const FrameSource& src, int t) {
+    const size_t row = static_cast<size_t>(src.width()) * 4;
+    std::uint32_t crc = 0;
+    for (int y = src.height() - 1; y >= 0; --y) crc = crc32Update(crc, src.frame(t) + static_cast<size_t>(y) * row, row);
+    return crc;
+}
+
+// Renders `frames` on an effect with no analysis, the host refusing the Source frames in `refused`, and checks
+// that each render read exactly its window, once each, asked for it in GetFramesNeeded, and released it.
+Run renderWindows(ImageEffect& fx, const FrameSource& src, const std::vector<int>& frames, const std::string& what,
+                  std::vector<Window>* sent, const std::set<long>& refused = {}) {
+    std::map<long, std::vector<long>> fetched;
+    fx.onClipGetImage = [&](Clip& c, double t) {
+        if (c.name() == kOfxImageEffectSimpleSourceClipName) fetched[std::lround(fx.currentTime())].push_back(std::lround(t));
+    };
+    fx.refuseClipGetImage = [&](Clip& c, double t) {
+        return c.name() == kOfxImageEffectSimpleSourceClipName && refused.count(std::lround(t)) > 0;
+    };
+    Run run = renderFrames(fx, frames, what);
+    fx.onClipGetImage = nullptr;
+    fx.refuseClipGetImage = nullptr;
+
+    int wrongReads = 0, wrongNeeded = 0;
+    std::string firstWrong;
+    for (size_t i = 0; i < frames.size(); ++i) {
+        const int t = frames[i];
+        const Window w = expectedWindow(t, src.frameCount(), refused);
+        sent->push_back(w);
+        std::vector<long> read;
+        for (long f : fetched[t])
+            if (!refused.count(f)) read.push_back(f);
+        std::sort(read.begin(), read.end());
+        std::vector<long> want;
+        for (long f = w.first; f <= w.last; ++f) want.push_back(f);
+        if (read != want) {
+            ++wrongReads;
+            if (firstWrong.empty()) {
+                firstWrong = "frame " + std::to_string(t) + " read";
+                for (long f : fetched[t]) firstWrong += " " + std::to_string(f);
+            }
+        }
+        const Window all = expectedWindow(t, src.frameCount(), {});
+        const auto& needed = run.framesNeeded[i];
+        if (needed.size() != 2 || needed[0] != all.first || needed[1] != all.last) ++wrongNeeded;
+    }
+    checks.check(wrongReads == 0, what + ": each render read its frame and its neighbours t-2..t+2 in the clip, once each" +
+                                      (refused.empty() ? std::string() : ", up to the first one refused") +
+                                      (firstWrong.empty() ? "" : " (" + firstWrong + ")"));
+    checks.check(wrongNeeded == 0, what + ": GetFramesNeeded asks for those neighbours (" + std::to_string(frames.size() - wrongNeeded) + "/" +
+                                       std::to_string(frames.size()) + ")");
+    return run;
+}
+
+// The stand-in server logs what each windowed render held (fake-windows.log in the runtime folder): checks the
+// renders since the last call sent the expected windows, each frame's bytes in order. Returns false when there is
+// no log (a real server).
+bool checkSentWindows(const std::string& runtime, const FrameSource& src, std::vector<Window>& sent, const std::string& what) {
+    static size_t consumed = 0;
+    std::ifstream in(runtime + "/fake-windows.log");
+    if (!in) return false;
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) lines.push_back(line);
+    int wrong = 0;
+    std::string firstWrong;
+    const size_t logged = lines.size() > consumed ? lines.size() - consumed : 0;
+    for (size_t i = 0; i < logged && i < sent.size(); ++i) {
+        JsonValue doc;
+        const Window& w = sent[i];
+        std::string why;
+        if (!parseJson(lines[consumed + i], &doc, nullptr) || !doc.find("frame") || !doc.find("windowFirst") || !doc.find("crc32")) {
+            why = "unreadable log line";
+        } else {
+            const int frame = static_cast<int>(doc.find("frame")->numberOr(-1));
+            const int first = static_cast<int>(doc.find("windowFirst")->numberOr(-1));
+            const auto& crcs = doc.find("crc32")->items;
+            if (frame != w.frame || first != w.first || static_cast<int>(crcs.size()) != w.last - w.first + 1)
+                why = "window " + std::to_string(first) + "+" + std::to_string(crcs.size()) + " for frame " + std::to_string(frame);
+            for (size_t k = 0; why.empty() && k < crcs.size(); ++k)
+                if (static_cast<std::uint32_t>(crcs[k].numberOr(-1)) != slotCrc(src, w.first + static_cast<int>(k)))
+                    why = "frame " + std::to_string(w.first + k) + " of the window is not that frame's pixels";
+        }
+        if (!why.empty() && ++wrong == 1)
+            firstWrong = "render of " + std::to_string(w.frame) + " (expected " + std::to_string(w.first) + ".." + std::to_string(w.last) + "): " + why;
+    }
+    checks.check(logged == sent.size() && wrong == 0,
+                 what + ": the server received the expected windows, frames in order, bottom-up (" + std::to_string(logged) + " logged, " +
+                     std::to_string(sent.size()) + " sent)" + (firstWrong.empty() ? "" : "; " + firstWrong));
+    consumed = lines.size();
+    sent.clear();
+    return true;
+}
+
+// Pre-analysis renders against the faces found later: every face the analysis lists has its box mostly changed.
+void checkFacesCovered(const Run& run, const FrameSource& src, const FaceTruth& truth, const std::string& what) {
+    if (!truth.available) return;
+    const int w = src.width(), h = src.height();
+    int faces = 0, covered = 0;
+    std::string missed;
+    for (size_t i = 0; i < run.frames.size(); ++i) {
+        const int t = run.frames[i];
+        const auto& out = run.outputs[i];
+        if (out.size() != src.frameBytes()) continue;
+        for (const Face& f : truth.frames[t]) {
+            size_t inside = 0, area = 0;
+            for (int y = std::max(0, static_cast<int>(f.y)); y < std::min(h, static_cast<int>(f.y + f.h)); ++y)
+                for (int x = std::max(0, static_cast<int>(f.x)); x < std::min(w, static_cast<int>(f.x + f.w)); ++x) {
+                    const size_t p = (static_cast<size_t>(y) * w + x) * 4;
+                    ++area;
+                    inside += std::memcmp(out.data() + p, src.frame(t) + p, 4) != 0;
+                }
+            if (area == 0) continue;
+            ++faces;
+            if (inside * 4 > area) ++covered;
+            else if (missed.size() < 200) missed += " " + std::to_string(t) + "(" + fmt(100.0 * inside / area, 0) + "%)";
+        }
+    }
+    checks.check(faces > 0 && covered == faces, what + ": every face of the analysis in these frames has over a quarter of its box changed (" +
+                                                    std::to_string(covered) + "/" + std::to_string(faces) + ")" +
+                                                    (missed.empty() ? "" : "; not:" + missed));
 }
 
 std::string lower(std::string s) {
@@ -590,16 +749,42 @@ int main(int argc, char** argv) {
     Run reference;
     FaceTruth truth;
     int keptId = 0;
+    std::vector<Window> sent;
     if (opt.quick) {
-        // Without an analysis every frame is analysed on its own.
+        // Without an analysis each frame is analysed with its neighbours; the clip's last frame has none after it.
         std::vector<int> frames;
         for (int t = 0; t < src.frameCount(); t += 6) frames.push_back(t);
-        reference = renderFrames(*fx, frames, "8-bit, no analysis");
+        if (frames.back() != src.frameCount() - 1) frames.push_back(src.frameCount() - 1);
+        reference = renderWindows(*fx, src, frames, "8-bit, no analysis", &sent);
+        checkSentWindows(runtime, src, sent, "8-bit, no analysis");
         size_t changed = 0;
         for (size_t i = 0; i < frames.size(); ++i)
             if (reference.outputs[i].size() == src.frameBytes()) changed += differingPixels(reference.outputs[i].data(), src.frame(frames[i]), src.frameBytes() / 4);
         checks.check(changed > 0, "faces were hidden without an analysis (" + std::to_string(changed) + " pixels changed)");
         return finishAll();
+    }
+
+    // ---- Before Analyze clip: frames rendered with their neighbours (checked against the analysis once it exists),
+    // at both ends of the clip and around the middle, then with a neighbour the host cannot give.
+    const int last = src.frameCount() - 1;
+    std::vector<int> early = {0, 1, last / 4, keyFrame - 1, keyFrame, 3 * last / 4, last - 1, last};
+    std::sort(early.begin(), early.end());
+    early.erase(std::unique(early.begin(), early.end()), early.end());
+    const Run beforeAnalysis = renderWindows(*fx, src, early, "before Analyze", &sent);
+    const bool fakeServer = checkSentWindows(runtime, src, sent, "before Analyze");
+    {
+        const size_t at = static_cast<size_t>(std::find(early.begin(), early.end(), keyFrame) - early.begin());
+        for (long refused : {keyFrame + 1L, keyFrame - 1L}) {
+            const std::string what = "before Analyze, frame " + std::to_string(refused) + " refused by the host";
+            const Run narrowed = renderWindows(*fx, src, {keyFrame}, what, &sent, {refused});
+            checkSentWindows(runtime, src, sent, what);
+            const auto& out = narrowed.outputs.front();
+            if (fakeServer)  // its output depends on the frame index alone
+                checks.check(out == beforeAnalysis.outputs[at], what + ": the same picture as with the whole window");
+            else
+                checks.check(out.size() == src.frameBytes() && differingPixels(out.data(), src.frame(keyFrame), src.frameBytes() / 4) > 0,
+                             what + ": the frame was still changed");
+        }
     }
 
     // ---- Analyze clip: the push button, handled in InstanceChanged; the plugin reads every frame.
@@ -644,6 +829,9 @@ int main(int argc, char** argv) {
         checks.check(static_cast<int>(truth.frames.size()) == src.frameCount(), "the analysis covers every frame (" + std::to_string(truth.frames.size()) + ")");
         if (static_cast<int>(truth.frames.size()) != src.frameCount()) truth.available = false;
     }
+    // The renders made before Analyze (no one kept yet): faces hidden, nothing changed away from them.
+    checkChanges(beforeAnalysis, src, truth, 0, keyFrame, "before Analyze");
+    checkFacesCovered(beforeAnalysis, src, truth, "before Analyze");
 
     // ---- Keyframe person 1: anonymized (1) from frame 0, kept (0) from the middle. The host interpolates Integer
     // keys linearly (as many editors do); the switch must still happen exactly at the second key.
@@ -657,6 +845,11 @@ int main(int argc, char** argv) {
     std::vector<int> all;
     for (int t = 0; t < src.frameCount(); ++t) all.push_back(t);
     reference = renderFrames(*fx, all, "8-bit, positive row bytes");
+    size_t ownFrameOnly = 0;
+    for (size_t i = 0; i < all.size(); ++i)
+        ownFrameOnly += reference.framesNeeded[i] == std::vector<double>{static_cast<double>(all[i]), static_cast<double>(all[i])};
+    checks.check(ownFrameOnly == all.size(), "with an analysis GetFramesNeeded leaves each render its own frame (" + std::to_string(ownFrameOnly) + "/" +
+                                                 std::to_string(all.size()) + ")");
     const auto changed = checkChanges(reference, src, truth, keptId, keyFrame, "8-bit");
     writeOutputs(outDir, src, reference, *fx, keyFrame, keptId, otherIds, changed);
 

@@ -4,11 +4,13 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <random>
 #include <vector>
 
 #include "errors.h"
+#include "frame_window.h"
 #include "host.h"
 #include "params.h"
 #include "pixels.h"
@@ -90,6 +92,12 @@ ClipInfo clipInfo(OfxImageClipHandle clip) {
     double fps = 0;
     if (host::suites().prop->propGetDouble(props, kOfxImageEffectPropFrameRate, 0, &fps) == kOfxStatOK) info.fps = fps;
     return info;
+}
+
+// The index of the clip's last frame, 0 when the host's range is unusable.
+int64_t lastFrameIndex(const ClipInfo &clip) {
+    const double span = std::floor(clip.end - clip.start + 0.5);
+    return span >= 0 && span <= 1e12 ? static_cast<int64_t>(span) : 0;
 }
 
 bool clipConnected(OfxImageClipHandle clip) {
@@ -249,6 +257,28 @@ OfxStatus Instance::render(OfxPropertySetHandle inArgs) {
     return kOfxStatFailed;
 }
 
+OfxStatus Instance::framesNeeded(OfxPropertySetHandle inArgs, OfxPropertySetHandle outArgs) {
+    // Hosts that honour this action provide, or can only provide, the frames it names: without an analysis a
+    // render reads its neighbours too.
+    try {
+        const OfxTime time = host::getDouble(inArgs, kOfxPropTime);
+        if (!paramStringAt(analysisPath_, time).empty()) return kOfxStatReplyDefault;
+        const ClipInfo clip = clipInfo(source_);
+        const double index = std::floor(time - clip.start + 0.5);
+        if (!(index >= 0) || index > 1e12) return kOfxStatReplyDefault;
+        const int64_t frame = static_cast<int64_t>(index);
+        const frames::Range r = frames::around(frame, lastFrameIndex(clip), frames::kWindowRadius);
+        double range[2] = {time - static_cast<double>(frame - r.first), time + static_cast<double>(r.last - frame)};
+        const std::string name = std::string("OfxImageClipPropFrameRange_") + kOfxImageEffectSimpleSourceClipName;
+        if (host::suites().prop->propSetDoubleN(outArgs, name.c_str(), 2, range) != kOfxStatOK)
+            return kOfxStatReplyDefault;
+        return kOfxStatOK;
+    } catch (...) {
+        // The render reads whatever neighbours the host gives and copes without them.
+        return kOfxStatReplyDefault;
+    }
+}
+
 void Instance::renderFrame(OfxTime time, OfxPropertySetHandle inArgs) {
     const host::Suites &s = host::suites();
 
@@ -285,6 +315,7 @@ void Instance::renderFrame(OfxTime time, OfxPropertySetHandle inArgs) {
         throw BridgeError(Kind::Host, "time " + std::to_string(time) + " is outside the Source clip");
     req.frame = static_cast<int64_t>(index);
     req.clip = clipKey(clip.start, clip.end, clip.fps);
+    const int64_t lastFrame = lastFrameIndex(clip);
 
     std::lock_guard<std::mutex> lock(ioMutex_);
 
@@ -296,7 +327,7 @@ void Instance::renderFrame(OfxTime time, OfxPropertySetHandle inArgs) {
         window = {win[0], win[1], win[2], win[3]};
 
     try {
-        renderInto(time, req, dst, window);
+        renderInto(time, req, dst, window, lastFrame);
     } catch (...) {
         // Whatever the host does with a failed frame, it must not show unprocessed pixels.
         std::string ignored;
@@ -305,39 +336,83 @@ void Instance::renderFrame(OfxTime time, OfxPropertySetHandle inArgs) {
     }
 }
 
-void Instance::renderInto(OfxTime time, protocol::RenderRequest &req, const ImageInfo &dst, const pixels::Rect &window) {
+void Instance::renderInto(OfxTime time, protocol::RenderRequest &req, const ImageInfo &dst, const pixels::Rect &window,
+                          int64_t lastFrame) {
     host::ClipImage sourceImage(source_, time, "Source");
     const ImageInfo src = describeImage(sourceImage.handle(), "Source");
     if (src.ofxDepth != dst.ofxDepth)
         throw BridgeError(Kind::Host, "unsupported pixel format: Source is " + src.ofxDepth + " but Output is " +
                                           dst.ofxDepth);
 
-    size_t bytes = 0;
-    if (!pixels::packedSize(src.image.bounds, src.image.pixelBytes, bytes))
+    size_t frameBytes = 0;
+    if (!pixels::packedSize(src.image.bounds, src.image.pixelBytes, frameBytes))
         throw BridgeError(Kind::Host, "the Source image is too large");
     req.width = dimension(src.image.bounds.width(), "width");
     req.height = dimension(src.image.bounds.height(), "height");
     req.depth = src.depth;
 
+    // An analysis already knows every frame's faces; without one the server sees only what it is sent.
+    const bool withNeighbours = req.analysis.empty();
+    const frames::Range wanted = withNeighbours ? frames::around(req.frame, lastFrame, frames::kWindowRadius)
+                                                : frames::Range{req.frame, req.frame};
+    const size_t capacity = static_cast<size_t>(wanted.count());
+    if (frameBytes > std::numeric_limits<size_t>::max() / capacity)
+        throw BridgeError(Kind::Host, "the Source image is too large");
+
     std::string error;
     const std::string dir = connection_.ensureDirectory();
+    uint8_t *const mem = slot_.ensure(dir, frameBytes * capacity);
+    const size_t slotSize = slot_.size();
+    auto place = [&](int64_t frame) { return mem + static_cast<size_t>(frame - wanted.first) * frameBytes; };
+
+    if (!pixels::pack(src.image, place(req.frame), frameBytes, error)) throw BridgeError(Kind::Host, error);
+    const frames::Range got = frames::gather(wanted, req.frame, [&](int64_t frame) {
+        return packNeighbour(time + static_cast<double>(frame - req.frame), src, place(frame), frameBytes);
+    });
+    // Missing earlier neighbours leave a gap at the start of the slot; the protocol wants the window from byte 0.
+    if (got.first != wanted.first) std::memmove(mem, place(got.first), static_cast<size_t>(got.count()) * frameBytes);
+    uint8_t *const target = mem + static_cast<size_t>(req.frame - got.first) * frameBytes;
+    if (withNeighbours) {
+        req.windowFirst = got.first;
+        req.windowCount = got.count();
+    }
+    req.slot = slot_.path();
+
     for (int attempt = 0;; ++attempt) {
         const bool reused = connection_.connected();
-        uint8_t *mem = slot_.ensure(dir, bytes);
-        if (!pixels::pack(src.image, mem, slot_.size(), error)) throw BridgeError(Kind::Host, error);
-        req.slot = slot_.path();
         try {
             protocol::parseRendered(connection_.request(protocol::makeRender(req)));
             break;
         } catch (const BridgeError &e) {
-            // A connection that had been idle may have outlived its server: reconnect once.
-            if (attempt == 0 && reused && e.kind() == Kind::Transport) continue;
+            // A connection that had been idle may have outlived its server: reconnect once. The server may have
+            // died while writing the result, so the frame goes in again; it writes nowhere else in the slot.
+            if (attempt == 0 && reused && e.kind() == Kind::Transport) {
+                if (!pixels::pack(src.image, target, frameBytes, error)) throw BridgeError(Kind::Host, error);
+                continue;
+            }
             throw;
         }
     }
 
-    if (!pixels::unpack(slot_.data(), slot_.size(), src.image.bounds, dst.image, window, error))
+    if (!pixels::unpack(target, slotSize - static_cast<size_t>(target - mem), src.image.bounds, dst.image, window,
+                        error))
         throw BridgeError(Kind::Host, error);
+}
+
+bool Instance::packNeighbour(OfxTime time, const ImageInfo &like, uint8_t *out, size_t bytes) {
+    // A neighbour only helps the detector: one the host cannot give, or gives in another shape, narrows the
+    // window instead of failing the render.
+    try {
+        host::ClipImage image(source_, time, "Source");
+        const ImageInfo info = describeImage(image.handle(), "Source");
+        const pixels::Rect &a = info.image.bounds, &b = like.image.bounds;
+        if (info.ofxDepth != like.ofxDepth || a.x1 != b.x1 || a.y1 != b.y1 || a.x2 != b.x2 || a.y2 != b.y2)
+            return false;
+        std::string error;
+        return pixels::pack(info.image, out, bytes, error);
+    } catch (const BridgeError &) {
+        return false;
+    }
 }
 
 // ---------------------------------------------------------------- analysis

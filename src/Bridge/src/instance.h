@@ -34,12 +34,16 @@ public:
     void reloadState();  // reads the hidden parameters (analysis, people)
 
     OfxStatus render(OfxPropertySetHandle inArgs);
+    OfxStatus framesNeeded(OfxPropertySetHandle inArgs, OfxPropertySetHandle outArgs);
     OfxStatus instanceChanged(OfxPropertySetHandle inArgs);
     OfxStatus syncPrivateData();
 
 private:
     void renderFrame(OfxTime time, OfxPropertySetHandle inArgs);
-    void renderInto(OfxTime time, protocol::RenderRequest &req, const ImageInfo &dst, const pixels::Rect &window);
+    void renderInto(OfxTime time, protocol::RenderRequest &req, const ImageInfo &dst, const pixels::Rect &window,
+                    int64_t lastFrame);
+    // Copies the Source image at time into out (bytes long) when it has like's depth and bounds; false otherwise.
+    bool packNeighbour(OfxTime time, const ImageInfo &like, uint8_t *out, size_t bytes);
     void analyze();
     void clearCache();
     void applyAnalysis(const std::string &path, const std::vector<SlotIdentity> &slots);

@@ -98,7 +98,8 @@ OfxStatus destroyInstance(OfxImageEffectHandle effect) {
     return kOfxStatOK;
 }
 
-OfxStatus dispatch(const char *action, OfxImageEffectHandle effect, OfxPropertySetHandle inArgs) {
+OfxStatus dispatch(const char *action, OfxImageEffectHandle effect, OfxPropertySetHandle inArgs,
+                   OfxPropertySetHandle outArgs) {
     if (std::strcmp(action, kOfxActionLoad) == 0)
         return host::fetchSuites() ? kOfxStatOK : kOfxStatErrMissingHostFeature;
     if (std::strcmp(action, kOfxActionUnload) == 0) return kOfxStatOK;
@@ -115,6 +116,11 @@ OfxStatus dispatch(const char *action, OfxImageEffectHandle effect, OfxPropertyS
         Instance *instance = Instance::from(effect);
         return instance != nullptr ? instance->render(inArgs) : kOfxStatFailed;
     }
+    if (std::strcmp(action, kOfxImageEffectActionGetFramesNeeded) == 0) {
+        Instance *instance = Instance::from(effect);
+        return instance != nullptr && outArgs != nullptr ? instance->framesNeeded(inArgs, outArgs)
+                                                         : kOfxStatReplyDefault;
+    }
     if (std::strcmp(action, kOfxActionInstanceChanged) == 0) {
         Instance *instance = Instance::from(effect);
         return instance != nullptr ? instance->instanceChanged(inArgs) : kOfxStatReplyDefault;
@@ -128,10 +134,10 @@ OfxStatus dispatch(const char *action, OfxImageEffectHandle effect, OfxPropertyS
 }
 
 OfxStatus mainEntry(const char *action, const void *handle, OfxPropertySetHandle inArgs,
-                    OfxPropertySetHandle /*outArgs*/) {
+                    OfxPropertySetHandle outArgs) {
     if (action == nullptr) return kOfxStatErrBadHandle;
     try {
-        return dispatch(action, static_cast<OfxImageEffectHandle>(const_cast<void *>(handle)), inArgs);
+        return dispatch(action, static_cast<OfxImageEffectHandle>(const_cast<void *>(handle)), inArgs, outArgs);
     } catch (const std::bad_alloc &) {
         return kOfxStatErrMemory;
     } catch (...) {

@@ -81,6 +81,10 @@ Value makeRender(const RenderRequest &r) {
     m.set("identities", std::move(ids));
     m.set("showBoxes", r.showBoxes);
     m.set("analysis", r.analysis);
+    if (r.windowCount > 0) {
+        m.set("windowFirst", static_cast<long long>(r.windowFirst));
+        m.set("windowCount", static_cast<long long>(r.windowCount));
+    }
     return m;
 }
 

@@ -29,6 +29,10 @@ struct RenderRequest {
     std::vector<std::pair<int64_t, bool>> identities;  // identity number -> anonymized at this frame
     bool showBoxes = false;
     std::string analysis;  // path of the .deid file, or empty
+    // With windowCount > 0 the slot holds frames windowFirst .. windowFirst+windowCount-1, one after another, and
+    // the result is written over `frame`'s place among them; with 0 it holds `frame` alone and no window is sent.
+    int64_t windowFirst = 0;
+    int64_t windowCount = 0;
 };
 
 struct AnalyzeBegin {

@@ -152,6 +152,19 @@ TEST(render_message_round_trips_with_protocol_field_names) {
     CHECK(ids->find("3")->getBool(b) && !b);
     CHECK(back.find("analysis")->str() != nullptr && back.find("analysis")->str()->empty());
     for (const char *k : {"session", "clip", "slot", "policy"}) CHECK(back.find(k) && back.find(k)->isStr());
+    // One frame in the slot: no window fields at all.
+    CHECK(back.find("windowFirst") == nullptr && back.find("windowCount") == nullptr);
+}
+
+TEST(render_message_carries_its_window_as_integers) {
+    deid::protocol::RenderRequest r;
+    r.frame = 42;
+    r.windowFirst = 40;
+    r.windowCount = 5;
+    const Value back = roundTrip(deid::protocol::makeRender(r));
+    CHECK(back.find("windowFirst") != nullptr && asInt(*back.find("windowFirst")) == 40);
+    CHECK(back.find("windowCount") != nullptr && asInt(*back.find("windowCount")) == 5);
+    CHECK(asInt(*back.find("frame")) == 42);
 }
 
 TEST(decodes_float32_and_all_int_encodings) {

@@ -430,6 +430,13 @@ RenderOutcome ImageEffect::render(double time) {
         const OfxStatus st = action(kOfxImageEffectActionGetFramesNeeded, &in, &out);
         if (st != kOfxStatOK && st != kOfxStatReplyDefault)
             Diagnostics::get().warning("GetFramesNeeded returned " + statusName(st));
+        for (Clip* c : clips())
+            if (!c->isOutput()) {
+                const auto range = out.getDoubles(clipPrefName("OfxImageClipPropFrameRange_", c->name()));
+                if (range.size() % 2 != 0 || range.empty())
+                    Diagnostics::get().violation("GetFramesNeeded gave " + std::to_string(range.size()) + " values for clip '" + c->name() + "' (pairs needed)");
+                outcome.framesNeeded[c->name()] = range;
+            }
     }
     {  // Identity: a host passes the named input through instead of rendering.
         PropertySet in("is identity arguments");
@@ -533,6 +540,7 @@ OfxStatus ImageEffect::ofxClipGetImage(Clip& c, double time, const OfxRectD*, Of
     if (ActionScope::current().empty())
         Diagnostics::get().warning("clipGetImage('" + c.name() + "') outside any action (from a plugin thread)");
     if (onClipGetImage) onClipGetImage(c, time);
+    if (refuseClipGetImage && refuseClipGetImage(c, time)) return kOfxStatFailed;
 
     std::shared_ptr<ImageBuffer> buffer;
     std::string uid;

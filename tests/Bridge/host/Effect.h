@@ -85,6 +85,9 @@ struct RenderOutcome {
     bool guardsIntact = true;             // nothing written outside the output image's memory
     int imagesNotReleased = 0;            // images fetched in this render and not released when it returned
     double seconds = 0.0;
+    // What GetFramesNeeded answered for each input clip (first, last time); the host's default (time, time) when
+    // the plugin left it.
+    std::map<std::string, std::vector<double>> framesNeeded;
 };
 
 class ImageEffect {
@@ -113,6 +116,9 @@ public:
     std::atomic<bool> abortFlag{false};
     // Called from clipGetImage (before the image is made) on whatever thread the plugin uses.
     std::function<void(Clip&, double)> onClipGetImage;
+    // Asked after onClipGetImage: true makes clipGetImage fail (kOfxStatFailed), as a host that cannot give that
+    // frame would.
+    std::function<bool(Clip&, double)> refuseClipGetImage;
     std::uint8_t outputFill = 0;
 
     // ---- Actions (instances). Each returns the plugin's status.
