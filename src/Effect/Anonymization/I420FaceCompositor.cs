@@ -24,32 +24,29 @@ public sealed class I420FaceCompositor(FaceCompositor inner, YuvMatrix matrix) :
     {
         if (regions.Count == 0) return;
         if (width % 2 != 0 || height % 2 != 0) throw new ArgumentException("4:2:0 frames need even sides");
-        var area = WorkArea(regions, width, height);
-        if (area.Width <= 0 || area.Height <= 0) return;
-
-        I420.ToBgr(planes, width, height, area, matrix, _bgr);
-        _bgr.CopyTo(_before);
-        var shifted = regions.Select(r => r with
-        {
-            Box = new Rect2f(r.Box.X - area.X, r.Box.Y - area.Y, r.Box.Width, r.Box.Height),
-            Landmarks = r.Landmarks.Select(p => new Point2f(p.X - area.X, p.Y - area.Y)).ToArray(),
-        });
-        Inner.Apply(_bgr, shifted);
-        WriteBackChanged(planes, width, height, area);
-    }
-
-    private Rect WorkArea(IReadOnlyList<FaceRegion> regions, int width, int height)
-    {
-        int x1 = width, y1 = height, x2 = 0, y2 = 0;
+        // One face at a time: the union of faces spread over a frame would convert most of it.
         foreach (var region in regions)
         {
-            var ellipse = FaceEllipse.From(region, Inner.Mask.Scale);
-            var bounds = ellipse.Bounds(1f + Inner.Mask.Feather + ContextMargin, width, height);
-            x1 = Math.Min(x1, bounds.X); y1 = Math.Min(y1, bounds.Y);
-            x2 = Math.Max(x2, bounds.Right); y2 = Math.Max(y2, bounds.Bottom);
+            var area = WorkArea(region, width, height);
+            if (area.Width <= 0 || area.Height <= 0) continue;
+            I420.ToBgr(planes, width, height, area, matrix, _bgr);
+            _bgr.CopyTo(_before);
+            Inner.Apply(_bgr, [region with
+            {
+                Box = new Rect2f(region.Box.X - area.X, region.Box.Y - area.Y, region.Box.Width, region.Box.Height),
+                Landmarks = region.Landmarks.Select(p => new Point2f(p.X - area.X, p.Y - area.Y)).ToArray(),
+            }]);
+            WriteBackChanged(planes, width, height, area);
         }
-        x1 &= ~1; y1 &= ~1;
-        x2 = Math.Min(width, (x2 + 1) & ~1); y2 = Math.Min(height, (y2 + 1) & ~1);
+    }
+
+    private Rect WorkArea(FaceRegion region, int width, int height)
+    {
+        var bounds = FaceEllipse.From(region, Inner.Mask.Scale).Bounds(1f + Inner.Mask.Feather + ContextMargin, width, height);
+        var x1 = bounds.X & ~1;
+        var y1 = bounds.Y & ~1;
+        var x2 = Math.Min(width, (bounds.Right + 1) & ~1);
+        var y2 = Math.Min(height, (bounds.Bottom + 1) & ~1);
         return new Rect(x1, y1, Math.Max(0, x2 - x1), Math.Max(0, y2 - y1));
     }
 
