@@ -1,3 +1,4 @@
+using Deid.Effect.Tests;
 using Deid.PluginHost.Video;
 using OpenCvSharp;
 
@@ -14,7 +15,7 @@ public sealed class FrameRoundTripTests : IDisposable
     [Fact]
     public void Hamilton_clip_survives_a_round_trip()
     {
-        var source = VideoProbe.Probe(_tools, TestMedia.HamiltonClip);
+        var source = VideoProbe.Probe(_tools, SharedAssets.HamiltonClip);
         var finalPath = Path.Combine(_directory, "roundtrip.mp4");
 
         long framesRead;
@@ -46,9 +47,9 @@ public sealed class FrameRoundTripTests : IDisposable
     [Fact]
     public void Verifier_reports_lost_frames_and_audio()
     {
-        var source = VideoProbe.Probe(_tools, TestMedia.HamiltonClip);
+        var source = VideoProbe.Probe(_tools, SharedAssets.HamiltonClip);
         var shorter = Path.Combine(_directory, "shorter.mp4");
-        Ffmpeg("-i", TestMedia.HamiltonClip, "-map", "0:v", "-frames:v", "200", "-c", "copy", shorter);
+        Ffmpeg("-i", SharedAssets.HamiltonClip, "-map", "0:v", "-frames:v", "200", "-c", "copy", shorter);
 
         var differences = VideoVerifier.Compare(_tools, source, shorter);
 
@@ -62,7 +63,7 @@ public sealed class FrameRoundTripTests : IDisposable
     {
         // Index up front, media data cut off: the container promises 275 frames, the data holds fewer.
         var faststart = Path.Combine(_directory, "faststart.mp4");
-        Ffmpeg("-i", TestMedia.HamiltonClip, "-c", "copy", "-movflags", "+faststart", faststart);
+        Ffmpeg("-i", SharedAssets.HamiltonClip, "-c", "copy", "-movflags", "+faststart", faststart);
         var damaged = Path.Combine(_directory, "damaged.mp4");
         File.WriteAllBytes(damaged, File.ReadAllBytes(faststart)[..300_000]);
 
@@ -85,7 +86,7 @@ public sealed class FrameRoundTripTests : IDisposable
     [Fact]
     public void Reader_reuses_the_callers_mat()
     {
-        var source = VideoProbe.Probe(_tools, TestMedia.HamiltonClip);
+        var source = VideoProbe.Probe(_tools, SharedAssets.HamiltonClip);
         using var reader = new FrameReader(_tools, source);
         using var frame = new Mat(10, 10, MatType.CV_8UC1);
 
@@ -101,7 +102,7 @@ public sealed class FrameRoundTripTests : IDisposable
     [Fact]
     public void Encoder_failure_carries_ffmpegs_reason()
     {
-        var source = VideoProbe.Probe(_tools, TestMedia.HamiltonClip);
+        var source = VideoProbe.Probe(_tools, SharedAssets.HamiltonClip);
         var path = Path.Combine(_directory, "bad.mp4");
         using var frame = new Mat(source.Height, source.Width, MatType.CV_8UC3, Scalar.Gray);
 
@@ -120,7 +121,7 @@ public sealed class FrameRoundTripTests : IDisposable
     [Fact]
     public void Writer_rejects_a_frame_of_the_wrong_size()
     {
-        var source = VideoProbe.Probe(_tools, TestMedia.HamiltonClip);
+        var source = VideoProbe.Probe(_tools, SharedAssets.HamiltonClip);
         using var writer = new FrameWriter(_tools, source, Path.Combine(_directory, "x.mp4"));
         using var frame = new Mat(100, 100, MatType.CV_8UC3);
         Assert.Throws<ArgumentException>(() => writer.Write(frame));
@@ -129,7 +130,7 @@ public sealed class FrameRoundTripTests : IDisposable
     [Fact]
     public void Encode_settings_keep_the_sources_chroma_layout_when_x264_can()
     {
-        var source = VideoProbe.Probe(_tools, TestMedia.HamiltonClip);
+        var source = VideoProbe.Probe(_tools, SharedAssets.HamiltonClip);
         Assert.Equal("yuv420p", new EncodeSettings().For(source).PixelFormat);
         Assert.Equal("yuv444p", new EncodeSettings().For(source with { PixelFormat = "yuv444p" }).PixelFormat);
         Assert.Equal("yuv420p", new EncodeSettings().For(source with { PixelFormat = "yuv420p10le" }).PixelFormat);

@@ -1,3 +1,4 @@
+using Deid.Effect.Tests;
 using Deid.PluginHost.Video;
 using OpenCvSharp;
 
@@ -21,7 +22,7 @@ public sealed class RotationTests : IDisposable
         // same number (270 is printed as -90), which is the counter-clockwise convention of VideoInfo.Rotation.
         var rotated = Path.Combine(_directory, $"rotated{rotation}.mp4");
         var (exitCode, _, error) = _tools.Run(_tools.FfmpegPath,
-            ["-hide_banner", "-v", "error", "-y", "-i", TestMedia.HamiltonClip, "-t", "2", "-c", "copy", "-metadata:s:v:0", $"rotate={rotation}", rotated]);
+            ["-hide_banner", "-v", "error", "-y", "-i", SharedAssets.HamiltonClip, "-t", "2", "-c", "copy", "-metadata:s:v:0", $"rotate={rotation}", rotated]);
         Assert.True(exitCode == 0, error);
 
         var source = VideoProbe.Probe(_tools, rotated);

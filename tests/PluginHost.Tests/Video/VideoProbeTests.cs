@@ -1,3 +1,4 @@
+using Deid.Effect.Tests;
 using Deid.PluginHost.Video;
 
 namespace Deid.PluginHost.Tests.Video;
@@ -12,7 +13,7 @@ public sealed class VideoProbeTests : IDisposable
     [Fact]
     public void Hamilton_clip_reports_its_known_facts()
     {
-        var info = VideoProbe.Probe(_tools, TestMedia.HamiltonClip);
+        var info = VideoProbe.Probe(_tools, SharedAssets.HamiltonClip);
 
         Assert.Equal(640, info.Width);
         Assert.Equal(360, info.Height);
@@ -88,7 +89,7 @@ public sealed class VideoProbeTests : IDisposable
     {
         // The clip keeps its moov at the end, so its first 20 KB hold media data but no index.
         var path = Path.Combine(_directory, "truncated.mp4");
-        using (var source = File.OpenRead(TestMedia.HamiltonClip))
+        using (var source = File.OpenRead(SharedAssets.HamiltonClip))
         using (var target = File.Create(path))
         {
             var head = new byte[20 * 1024];
@@ -105,7 +106,7 @@ public sealed class VideoProbeTests : IDisposable
     public void Encode_of_zero_frames_is_not_a_video()
     {
         var path = Path.Combine(_directory, "zero.mp4");
-        Ffmpeg("-i", TestMedia.HamiltonClip, "-map", "0:v", "-frames:v", "0", "-c:v", "libx264", path);
+        Ffmpeg("-i", SharedAssets.HamiltonClip, "-map", "0:v", "-frames:v", "0", "-c:v", "libx264", path);
         var error = Assert.Throws<VideoException>(() => VideoProbe.Probe(_tools, path));
         Assert.Equal($"{path} is not a video: it holds no streams, so no video frames", error.Message);
     }
@@ -115,7 +116,7 @@ public sealed class VideoProbeTests : IDisposable
     {
         // The container declares 275 frames, but the file ends right after its index.
         var faststart = Path.Combine(_directory, "faststart.mp4");
-        Ffmpeg("-i", TestMedia.HamiltonClip, "-c", "copy", "-movflags", "+faststart", faststart);
+        Ffmpeg("-i", SharedAssets.HamiltonClip, "-c", "copy", "-movflags", "+faststart", faststart);
         var path = Path.Combine(_directory, "header-only.mp4");
         var bytes = File.ReadAllBytes(faststart);
         File.WriteAllBytes(path, bytes[..(EndOfBox(bytes, "moov") + 16)]);
