@@ -1,4 +1,6 @@
+using System.IO.Pipes;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 
 namespace Deid.PluginHost.Serve;
 
@@ -16,8 +18,61 @@ public sealed class DeidServer(string runtimeDirectory, ServeEngine engine, Time
 
     public string SocketPath => Path.Combine(runtimeDirectory, "serve.sock");
 
-    /// <summary>Serves until idle; returns false when another server already listens on the socket.</summary>
-    public bool Run(CancellationToken cancel)
+    /// <summary>Windows: the per-user named pipe the plugin connects to (`\\.\pipe\deid-&lt;user&gt;`).</summary>
+    public static string PipeName => "deid-" + Regex.Replace(Environment.UserName, "[^A-Za-z0-9._-]", "_");
+
+    /// <summary>Serves until idle; returns false when another server already listens.</summary>
+    public bool Run(CancellationToken cancel) => OperatingSystem.IsWindows() ? RunPipe(cancel) : RunSocket(cancel);
+
+    /// <summary>
+    /// Windows: one pipe instance per connection, open to the current user only; the first instance is created with
+    /// FirstPipeInstance, so a second server finds the first and steps back.
+    /// </summary>
+    private bool RunPipe(CancellationToken cancel)
+    {
+        var first = true;
+        log($"deid serve: listening on \\\\.\\pipe\\{PipeName} (pid {Environment.ProcessId})");
+        while (!cancel.IsCancellationRequested)
+        {
+            NamedPipeServerStream pipe;
+            try
+            {
+                var options = PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly | (first ? PipeOptions.FirstPipeInstance : PipeOptions.None);
+                pipe = new NamedPipeServerStream(PipeName, PipeDirection.InOut, NamedPipeServerStream.MaxAllowedServerInstances, PipeTransmissionMode.Byte, options);
+            }
+            catch (Exception e) when (first && e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+            first = false;
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            try
+            {
+                var waiting = pipe.WaitForConnectionAsync(idle.Token);
+                while (!waiting.Wait(200))
+                {
+                    if (Volatile.Read(ref _connections) == 0 && DateTime.UtcNow - new DateTime(Interlocked.Read(ref _lastActivityTicks)) > idleTimeout)
+                    {
+                        log("deid serve: idle, exiting");
+                        idle.Cancel();
+                        pipe.Dispose();
+                        return true;
+                    }
+                }
+            }
+            catch (AggregateException)
+            {
+                pipe.Dispose();
+                break;
+            }
+            Interlocked.Increment(ref _connections);
+            Touch();
+            new Thread(() => Serve(pipe)) { IsBackground = true, Name = "deid-serve-connection" }.Start();
+        }
+        return true;
+    }
+
+    private bool RunSocket(CancellationToken cancel)
     {
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         if (!Bind(listener)) return false;
@@ -32,7 +87,7 @@ public sealed class DeidServer(string runtimeDirectory, ServeEngine engine, Time
                     var client = listener.Accept();
                     Interlocked.Increment(ref _connections);
                     Touch();
-                    new Thread(() => Serve(client)) { IsBackground = true, Name = "deid-serve-connection" }.Start();
+                    new Thread(() => Serve(new NetworkStream(client, ownsSocket: true))) { IsBackground = true, Name = "deid-serve-connection" }.Start();
                 }
                 else if (Volatile.Read(ref _connections) == 0 && DateTime.UtcNow - new DateTime(Interlocked.Read(ref _lastActivityTicks)) > idleTimeout)
                 {
@@ -69,9 +124,9 @@ public sealed class DeidServer(string runtimeDirectory, ServeEngine engine, Time
         return true;
     }
 
-    private void Serve(Socket client)
+    private void Serve(Stream connection)
     {
-        using var stream = new NetworkStream(client, ownsSocket: true);
+        using var stream = connection;
         try
         {
             while (MessageFraming.ReadFrame(stream) is { } payload)

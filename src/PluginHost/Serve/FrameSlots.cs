@@ -18,7 +18,8 @@ public sealed class FrameSlots(string runtimeDirectory) : IDisposable
     public unsafe T Use<T>(string path, long bytes, Func<IntPtr, T> use)
     {
         var full = Path.GetFullPath(path);
-        if (!full.StartsWith(_root, StringComparison.Ordinal)) throw new FrameMessageException($"slot {path} is not inside the runtime folder");
+        var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        if (!full.StartsWith(_root, comparison)) throw new FrameMessageException($"slot {path} is not inside the runtime folder");
         lock (_gate)
         {
             var length = File.Exists(full) ? new FileInfo(full).Length : throw new FrameMessageException($"slot {path} does not exist");

@@ -4,7 +4,7 @@ namespace Deid.PluginHost.Serve;
 
 /// <summary>
 /// The per-user folder that holds the server's socket and the frame slots: `$DEID_RUNTIME_DIR`, else
-/// `$XDG_RUNTIME_DIR/deid`, else `/tmp/deid-&lt;uid&gt;`. Created with mode 0700; a folder owned by someone else or open
+/// `$XDG_RUNTIME_DIR/deid`, else `/tmp/deid-&lt;uid&gt;` (on Windows `%LOCALAPPDATA%\deid\runtime`). Created with mode 0700; a folder owned by someone else or open
 /// to others is refused, so no other user can reach the server or read frames.
 /// </summary>
 public static partial class RuntimeDirectory
@@ -15,6 +15,9 @@ public static partial class RuntimeDirectory
     {
         environment ??= Environment.GetEnvironmentVariable;
         if (environment(Variable) is { Length: > 0 } configured) return configured;
+        // Windows: the user's own local application data (its ACL admits that user only).
+        if (OperatingSystem.IsWindows())
+            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "deid", "runtime");
         if (environment("XDG_RUNTIME_DIR") is { Length: > 0 } runtime) return Path.Combine(runtime, "deid");
         return Path.Combine(Path.GetTempPath(), $"deid-{UserId()}");
     }
