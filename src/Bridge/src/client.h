@@ -25,7 +25,11 @@ public:
     // next request reconnects.
     msgpack::Value request(const msgpack::Value &message, int timeoutMs = kRequestTimeoutMs);
 
+#if defined(_WIN32)
+    bool connected() const { return pipe_ != nullptr; }
+#else
     bool connected() const { return fd_ >= 0; }
+#endif
     void close();
 
     // The runtime directory used by the current connection (valid once connected).
@@ -40,7 +44,12 @@ private:
 
     std::string client_;
     std::string dir_;
+#if defined(_WIN32)
+    void *pipe_ = nullptr;   // HANDLE of the named pipe, opened for overlapped I/O; null when closed
+    void *event_ = nullptr;  // HANDLE of the manual-reset event that completes its I/O
+#else
     int fd_ = -1;
+#endif
 };
 
 }  // namespace deid

@@ -1,5 +1,6 @@
 // The per-instance shared-memory frame slot: a file <dir>/slot-<pid>-<n>.shm (mode 0600), sized with
-// ftruncate, mapped shared, grown on demand, unmapped and unlinked on destruction.
+// ftruncate, mapped shared, grown on demand, unmapped and unlinked on destruction. Windows: the same file
+// sized with SetEndOfFile and mapped with CreateFileMappingW/MapViewOfFile; the server maps it by path.
 #pragma once
 
 #include <cstddef>
@@ -30,7 +31,9 @@ private:
     void create(const std::string &dir);
 
     std::string path_;
+#if !defined(_WIN32)
     int fd_ = -1;
+#endif
     uint8_t *data_ = nullptr;
     size_t size_ = 0;
 };

@@ -13,24 +13,49 @@ public sealed class IdentityGrouper(IdentityOptions options)
     public IReadOnlyList<Identity> Group(IReadOnlyList<TrackSummary> tracks)
     {
         var groups = tracks.Where(t => t.Embeddings.Length > 0).Select(t => new List<TrackSummary> { t }).ToList();
+        var n = groups.Count;
+        // Mean pairwise embedding distance between groups and whether they share screen time, kept up to date as
+        // groups merge (a merged group's mean distance is the size-weighted mean of its parts'), so each merge costs
+        // one pass over the groups instead of recomputing every embedding pair.
+        var distance = new double[n, n];
+        var overlap = new bool[n, n];
+        var size = groups.Select(g => g[0].Embeddings.Length).ToArray();
+        for (var a = 0; a < n; a++)
+        {
+            for (var b = a + 1; b < n; b++)
+            {
+                distance[a, b] = distance[b, a] = MeanDistance(groups[a][0], groups[b][0]);
+                overlap[a, b] = overlap[b, a] = Overlap(groups[a][0], groups[b][0]);
+            }
+        }
+        var alive = Enumerable.Repeat(true, n).ToArray();
         while (true)
         {
-            var best = (A: -1, B: -1, Distance: float.MaxValue);
-            for (var a = 0; a < groups.Count; a++)
+            var best = (A: -1, B: -1, Distance: double.MaxValue);
+            for (var a = 0; a < n; a++)
             {
-                for (var b = a + 1; b < groups.Count; b++)
+                if (!alive[a]) continue;
+                for (var b = a + 1; b < n; b++)
                 {
-                    if (Overlap(groups[a], groups[b])) continue;
-                    var distance = MeanDistance(groups[a], groups[b]);
-                    if (distance < best.Distance) best = (a, b, distance);
+                    if (!alive[b] || overlap[a, b]) continue;
+                    if (distance[a, b] < best.Distance) best = (a, b, distance[a, b]);
                 }
             }
             if (best.A < 0 || best.Distance > options.MatchDistance) break;
-            groups[best.A].AddRange(groups[best.B]);
-            groups.RemoveAt(best.B);
+
+            var (keep, gone) = (best.A, best.B);
+            for (var c = 0; c < n; c++)
+            {
+                if (!alive[c] || c == keep || c == gone) continue;
+                distance[keep, c] = distance[c, keep] = (size[keep] * distance[keep, c] + size[gone] * distance[gone, c]) / (size[keep] + size[gone]);
+                overlap[keep, c] = overlap[c, keep] = overlap[keep, c] || overlap[gone, c];
+            }
+            size[keep] += size[gone];
+            groups[keep].AddRange(groups[gone]);
+            alive[gone] = false;
         }
 
-        return groups
+        return groups.Where((_, index) => alive[index])
             .OrderBy(g => g.Min(t => t.FirstFrame))
             .Select((g, index) =>
             {
@@ -44,22 +69,14 @@ public sealed class IdentityGrouper(IdentityOptions options)
             .ToList();
     }
 
-    private static bool Overlap(List<TrackSummary> a, List<TrackSummary> b) =>
-        a.Any(x => b.Any(y => x.FirstFrame <= y.LastFrame && y.FirstFrame <= x.LastFrame));
+    private static bool Overlap(TrackSummary a, TrackSummary b) => a.FirstFrame <= b.LastFrame && b.FirstFrame <= a.LastFrame;
 
-    private static float MeanDistance(List<TrackSummary> a, List<TrackSummary> b)
+    private static double MeanDistance(TrackSummary a, TrackSummary b)
     {
         double sum = 0;
-        var count = 0;
-        foreach (var x in a.SelectMany(t => t.Embeddings))
-        {
-            foreach (var y in b.SelectMany(t => t.Embeddings))
-            {
-                sum += EmbeddingMath.Distance(x, y);
-                count++;
-            }
-        }
-        return (float)(sum / count);
+        foreach (var x in a.Embeddings)
+            foreach (var y in b.Embeddings) sum += EmbeddingMath.Distance(x, y);
+        return sum / (a.Embeddings.Length * b.Embeddings.Length);
     }
 
     private static float[] Centroid(List<float[]> embeddings)

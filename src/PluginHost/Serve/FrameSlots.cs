@@ -22,12 +22,15 @@ public sealed class FrameSlots(string runtimeDirectory) : IDisposable
         if (!full.StartsWith(_root, comparison)) throw new FrameMessageException($"slot {path} is not inside the runtime folder");
         lock (_gate)
         {
+            ForgetRemovedSlots();
             var length = File.Exists(full) ? new FileInfo(full).Length : throw new FrameMessageException($"slot {path} does not exist");
             if (length < bytes) throw new FrameMessageException($"slot {path} holds {length} bytes, the frame needs {bytes}");
             if (!_mappings.TryGetValue(full, out var mapping) || mapping.Length != length)
             {
                 if (mapping is not null) Release(mapping);
-                var file = MemoryMappedFile.CreateFromFile(full, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
+                // Shared for writing and deleting: the plugin grows and removes its own slot while it is mapped here.
+                var stream = new FileStream(full, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+                var file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
                 mapping = new Mapping(file, file.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite), length);
                 _mappings[full] = mapping;
             }
@@ -35,6 +38,16 @@ public sealed class FrameSlots(string runtimeDirectory) : IDisposable
             mapping.View.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
             try { return use((IntPtr)(pointer + mapping.View.PointerOffset)); }
             finally { mapping.View.SafeMemoryMappedViewHandle.ReleasePointer(); }
+        }
+    }
+
+    /// <summary>Unmaps slots whose files the plugin has deleted (an instance closed), so they do not pile up.</summary>
+    private void ForgetRemovedSlots()
+    {
+        foreach (var path in _mappings.Keys.Where(path => !File.Exists(path)).ToList())
+        {
+            Release(_mappings[path]);
+            _mappings.Remove(path);
         }
     }
 
