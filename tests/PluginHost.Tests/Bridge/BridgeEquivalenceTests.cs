@@ -66,7 +66,7 @@ public sealed class BridgeEquivalenceTests(ITestOutputHelper output) : IDisposab
         };
 
         // deid render's own analysis of the file: the same people in the same places as the plugin's.
-        using (var models = new EngineModels(Effect.Inference.ExecutionDevice.Cpu, new Effect.Detection.DetectorOptions(), source, _ => { }))
+        using var models = new EngineModels(Effect.Inference.ExecutionDevice.Cpu, new Effect.Detection.DetectorOptions(), source, _ => { });
         {
             var (ownAnalysis, _) = AnalysisPass.Run(tools, source, models.Detector, models.Embedder, quiet: true, CancellationToken.None);
             Assert.Equal(ownAnalysis.Fingerprint, pluginAnalysis.Fingerprint);
@@ -78,21 +78,64 @@ public sealed class BridgeEquivalenceTests(ITestOutputHelper output) : IDisposab
         using var compositor = anonymizer.CreateCompositor();
         using var reader = new FrameReader(tools, source);
         using var frame = new Mat();
+        using var original = new Mat();
+        using var pluginFrame = new Mat(source.Height, source.Width, MatType.CV_8UC3);
         using var plugin = File.OpenRead(Path.Combine(_directory, (string)meta["file"]!));
+        var judge = new Effect.Evaluation.IdentityLeakJudge(models.Embedder);
         var rgba = new byte[source.Width * source.Height * 4];
-        int index = 0, differing = 0, facesHidden = 0;
+        int index = 0, differing = 0, facesHidden = 0, confident = 0, leaked = 0, untouched = 0;
         while (reader.Read(frame))
         {
+            frame.CopyTo(original);
+            var hidden = RenderJob.HiddenRegions(index, pluginAnalysis, selection, source.FrameDuration);
             facesHidden += RenderJob.Anonymize(frame, index, pluginAnalysis, selection, compositor, source.FrameDuration);
             plugin.ReadExactly(rgba);
             if (!SameColours(frame, rgba)) differing++;
+
+            // The plugin's own output, judged like deid render's: every face that should be hidden is no longer recognizable.
+            ToBgr(rgba, pluginFrame);
+            var faces = models.Detector.Detect(original).Where(d => hidden.Any(r => Effect.Detection.NonMaxSuppression.IntersectionOverUnion(r.Box, d.Box) > 0.3f)).ToList();
+            var verdicts = judge.Judge(original, pluginFrame, faces.Select(d => d.Landmarks).ToList());
+            for (var i = 0; i < verdicts.Count; i++)
+            {
+                if (verdicts[i].Untouched) untouched++;
+                if (faces[i].Score < 0.9f) continue;
+                confident++;
+                if (!verdicts[i].Leaked) continue;
+                leaked++;
+                output.WriteLine($"frame {index}: face at ({faces[i].Box.X:0},{faces[i].Box.Y:0}) score {faces[i].Score:0.00} distance {verdicts[i].Distance:0.000}, blurred reference {verdicts[i].ReferenceDistance:0.000}");
+            }
             index++;
         }
-        output.WriteLine($"{index} frames, {facesHidden} faces hidden by the engine, {differing} frames differ from the plugin's output");
+        output.WriteLine($"{index} frames, {facesHidden} faces hidden by the engine, {differing} frames differ from the plugin's output; " +
+            $"plugin output: {confident} confident faces to hide, {leaked} still recognizable, {untouched} untouched");
         Assert.Equal(275, index);
         Assert.Equal(plugin.Length, plugin.Position);
         Assert.True(facesHidden > 500);
         Assert.Equal(0, differing);
+        Assert.Equal(0, untouched);
+        Assert.True(confident > 50, $"only {confident} confident faces to hide");
+        // The recognizer's own noise floor (see HamiltonRenderTests): a fully blurred clip scores 0.8% under this rule.
+        // Here about 120 faces are judged, so 1% alone would be one face; two are allowed (measured: frames 85 and 151,
+        // both covered, both scoring nearer than the blurred reference only by the recognizer's reliance on context).
+        Assert.True(leaked <= Math.Max(2, confident / 100), $"{leaked} of {confident} faces the plugin hid are still recognizable");
+    }
+
+    private static unsafe void ToBgr(byte[] rgba, Mat bgr)
+    {
+        var rows = bgr.Rows;
+        var columns = bgr.Cols;
+        for (var y = 0; y < rows; y++)
+        {
+            var row = (byte*)bgr.Ptr(y);
+            for (var x = 0; x < columns; x++)
+            {
+                var i = (y * columns + x) * 4;
+                row[3 * x] = rgba[i + 2];
+                row[3 * x + 1] = rgba[i + 1];
+                row[3 * x + 2] = rgba[i];
+            }
+        }
     }
 
     private static unsafe bool SameColours(Mat bgr, byte[] rgba)
