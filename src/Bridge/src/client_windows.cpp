@@ -218,11 +218,6 @@ void ServerConnection::connect() {
     }
 }
 
-void ServerConnection::handshake() {
-    const msgpack::Value reply = exchange(protocol::makeHello(client_), kRequestTimeoutMs);
-    protocol::parseWelcome(reply);  // throws on error replies and other protocol versions
-}
-
 msgpack::Value ServerConnection::exchange(const msgpack::Value &message, int timeoutMs) {
     std::vector<uint8_t> frame = framing::encodeFrame(message);
     const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
