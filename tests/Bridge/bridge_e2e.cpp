@@ -28,6 +28,8 @@
 #include "Process.h"
 #include "ServerProcess.h"
 #include "TestSupport.h"
+#include "serve_stats.h"
+#include "clip_fingerprint.h"
 
 #include <algorithm>
 #include <chrono>
@@ -408,6 +410,15 @@ Run renderWindows(ImageEffect& fx, const FrameSource& src, const std::vector<int
 
     int wrongReads = 0, wrongNeeded = 0;
     std::string firstWrong;
+    // An instance's first render also reads the frames its clip fingerprint samples, once each.
+    static std::set<const ImageEffect*> fingerprinted;
+    if (!frames.empty() && fingerprinted.insert(&fx).second) {
+        auto& first = fetched[frames.front()];
+        for (int64_t sample : deid::fingerprint::sampledFrames(src.frameCount())) {
+            const auto at = std::find(first.begin() + (first.empty() ? 0 : 1), first.end(), static_cast<long>(sample));
+            if (at != first.end()) first.erase(at);
+        }
+    }
     for (size_t i = 0; i < frames.size(); ++i) {
         const int t = frames[i];
         const Window w = expectedWindow(t, src.frameCount(), refused);
@@ -641,6 +652,8 @@ int main(int argc, char** argv) {
     const std::string runtime = makeTempDir("deid-e2e-runtime");
     if (runtime.empty()) return skip("cannot create a runtime folder");
     setenv("DEID_RUNTIME_DIR", runtime.c_str(), 1);
+    // Caches (analyses, rendered frames) of this run only, unless the caller chose a folder.
+    if (envOr("DEID_CACHE_DIR", "").empty()) setenv("DEID_CACHE_DIR", (runtime + "/cache").c_str(), 1);
     struct stat st {};
     stat(runtime.c_str(), &st);
     checks.check((st.st_mode & 0777) == 0700, "fresh runtime folder " + runtime + " (mode 0700)");
@@ -864,13 +877,82 @@ int main(int argc, char** argv) {
         }
     }
 
-    // ---- The same with negative row bytes: byte-identical.
+    // ---- The same with negative row bytes: byte-identical, and served from the cache (the same pixels, settings
+    // and selection), which the server's own counters show.
+    std::string statsError;
+    const auto countersBefore = serveStats(runtime, &statsError);
     fx->setImageLayout(true, 0);
     Run negative = renderFrames(*fx, all, "8-bit, negative row bytes");
     size_t diffFrames = 0;
     for (size_t i = 0; i < all.size(); ++i) diffFrames += negative.outputs[i] != reference.outputs[i];
     checks.check(diffFrames == 0, "negative row bytes give byte-identical output (" + std::to_string(diffFrames) + " frames differ)");
     fx->setImageLayout(false, 0);
+    const auto countersAfter = serveStats(runtime, &statsError);
+    const auto counted = [&](const std::map<std::string, std::int64_t>& before, const std::map<std::string, std::int64_t>& after,
+                             const char* name) {
+        const auto a = after.find(name), b = before.find(name);
+        return (a == after.end() ? 0 : a->second) - (b == before.end() ? 0 : b->second);
+    };
+    if (!fakeServer) {
+        checks.check(!countersAfter.empty(), "deid serve answers stats" + (statsError.empty() ? "" : ": " + statsError));
+        const auto hits = counted(countersBefore, countersAfter, "memoryHits") + counted(countersBefore, countersAfter, "diskHits");
+        const auto rendered = counted(countersBefore, countersAfter, "rendered");
+        checks.check(hits == static_cast<std::int64_t>(all.size()) && rendered == 0,
+                     "second pass served from the cache: " + std::to_string(hits) + " hits, " + std::to_string(rendered) + " frames rendered again (of " +
+                         std::to_string(all.size()) + ")");
+        checks.note("second pass (all cached): " + fmt(1000.0 * negative.seconds / all.size(), 1) + " ms/frame against " +
+                    fmt(1000.0 * reference.seconds / all.size(), 1) + " ms/frame for the first");
+    }
+
+    // ---- Changing one person's keyframes re-renders only the frames where that person is; every other frame
+    // comes from the cache unchanged. Then the keys go back, and so do the cached frames.
+    if (!fakeServer && truth.available && !otherIds.empty()) {
+        const int changedId = otherIds.front();
+        std::vector<int> present;
+        for (int t = 0; t < src.frameCount(); ++t)
+            for (const Face& f : truth.frames[t]) if (f.identity == changedId) { present.push_back(t); break; }
+        // Kept from the first frame: every frame where the person is absent must still come from the cache.
+        const int from = 0;
+        Param* other = fx->param("person2_anonymize");
+        checks.check(other->setKey(from, ParamValue::ofInt(0)),
+                     "keyframe person2_anonymize (identity " + std::to_string(changedId) + ") = 0 @" + std::to_string(from));
+        fx->userEdited("person2_anonymize", from);
+        const auto before = serveStats(runtime, &statsError);
+        Run changedRun = renderFrames(*fx, all, "8-bit, person 2 kept from frame " + std::to_string(from));
+        const auto after = serveStats(runtime, &statsError);
+        const auto rerendered = counted(before, after, "rendered");
+        // The analysis's regions cover a person where detected, across short gaps and a few frames after the last
+        // detection; the frames detected are the least that must change, those within a hold of them the most.
+        std::set<int> least, most;
+        for (int t : present) {
+            if (t < from) continue;
+            least.insert(t);
+            for (int d = -6; d <= 6; ++d) if (t + d >= from && t + d < src.frameCount()) most.insert(t + d);
+        }
+        checks.check(rerendered >= static_cast<std::int64_t>(least.size()) && rerendered <= static_cast<std::int64_t>(most.size()),
+                     "only frames showing identity " + std::to_string(changedId) + " were rendered again: " + std::to_string(rerendered) +
+                         " (it is detected in " + std::to_string(least.size()) + " frames from " + std::to_string(from) + ", at most " +
+                         std::to_string(most.size()) + " with holds; " + std::to_string(src.frameCount() - from) + " frames in that range)");
+        size_t otherChanged = 0;
+        for (int t = 0; t < src.frameCount(); ++t)
+            if (!most.count(t)) otherChanged += changedRun.outputs[static_cast<size_t>(t)] != reference.outputs[static_cast<size_t>(t)];
+        checks.check(otherChanged == 0, "frames without identity " + std::to_string(changedId) + " are unchanged (" + std::to_string(otherChanged) + " differ)");
+        size_t revealed = 0;
+        for (int t : least) revealed += changedRun.outputs[static_cast<size_t>(t)] != reference.outputs[static_cast<size_t>(t)];
+        checks.check(revealed > 0, "frames with identity " + std::to_string(changedId) + " now show that person (" + std::to_string(revealed) + " changed)");
+
+        other->deleteAllKeys();
+        other->setValue(ParamValue::ofInt(1));
+        fx->userEdited("person2_anonymize", 0);
+        const auto restoredBefore = serveStats(runtime, &statsError);
+        Run restored = renderFrames(*fx, all, "8-bit, person 2 keys removed again");
+        const auto restoredAfter = serveStats(runtime, &statsError);
+        size_t restoredDiff = 0;
+        for (size_t i = 0; i < all.size(); ++i) restoredDiff += restored.outputs[i] != reference.outputs[i];
+        checks.check(restoredDiff == 0 && counted(restoredBefore, restoredAfter, "rendered") == 0,
+                     "with the keys removed every frame comes from the cache as before (" + std::to_string(restoredDiff) + " differ, " +
+                         std::to_string(counted(restoredBefore, restoredAfter, "rendered")) + " rendered)");
+    }
 
     // ---- 16-bit and float, on instances made as a reloaded project would (parameters set before CreateInstance).
     std::vector<int> some;

@@ -9,6 +9,8 @@
 #include <random>
 #include <vector>
 
+#include "clip_fingerprint.h"
+#include "content_hash.h"
 #include "errors.h"
 #include "frame_window.h"
 #include "host.h"
@@ -351,6 +353,9 @@ void Instance::renderInto(OfxTime time, protocol::RenderRequest &req, const Imag
     req.height = dimension(src.image.bounds.height(), "height");
     req.depth = src.depth;
 
+    req.fingerprint = clipFingerprint(time - static_cast<double>(req.frame), lastFrame, src);
+    req.content = content::toHex(content::hashImage(src.image));
+
     // An analysis already knows every frame's faces; without one the server sees only what it is sent.
     const bool withNeighbours = req.analysis.empty();
     const frames::Range wanted = withNeighbours ? frames::around(req.frame, lastFrame, frames::kWindowRadius)
@@ -363,8 +368,22 @@ void Instance::renderInto(OfxTime time, protocol::RenderRequest &req, const Imag
     const std::string dir = connection_.ensureDirectory();
     uint8_t *const mem = slot_.ensure(dir, frameBytes * capacity);
     const size_t slotSize = slot_.size();
-    auto place = [&](int64_t frame) { return mem + static_cast<size_t>(frame - wanted.first) * frameBytes; };
+    req.slot = slot_.path();
 
+    if (!withNeighbours) {
+        // A frame rendered before comes back without the source travelling: the server knows it by the clip, the
+        // frame, the source's hash and the settings, and writes the result into the slot.
+        req.probe = true;
+        protocol::Rendered rendered;
+        if (protocol::parseProbe(exchange(protocol::makeRender(req), nullptr), rendered)) {
+            if (!pixels::unpack(mem, slotSize, src.image.bounds, dst.image, window, error))
+                throw BridgeError(Kind::Host, error);
+            return;
+        }
+        req.probe = false;
+    }
+
+    auto place = [&](int64_t frame) { return mem + static_cast<size_t>(frame - wanted.first) * frameBytes; };
     if (!pixels::pack(src.image, place(req.frame), frameBytes, error)) throw BridgeError(Kind::Host, error);
     const frames::Range got = frames::gather(wanted, req.frame, [&](int64_t frame) {
         return packNeighbour(time + static_cast<double>(frame - req.frame), src, place(frame), frameBytes);
@@ -376,27 +395,58 @@ void Instance::renderInto(OfxTime time, protocol::RenderRequest &req, const Imag
         req.windowFirst = got.first;
         req.windowCount = got.count();
     }
-    req.slot = slot_.path();
 
+    // The server may have died while writing the result, so a resend puts the frame in again; it writes nowhere
+    // else in the slot.
+    protocol::parseRendered(exchange(protocol::makeRender(req), [&] {
+        if (!pixels::pack(src.image, target, frameBytes, error)) throw BridgeError(Kind::Host, error);
+    }));
+
+    if (!pixels::unpack(target, slotSize - static_cast<size_t>(target - mem), src.image.bounds, dst.image, window,
+                        error))
+        throw BridgeError(Kind::Host, error);
+}
+
+msgpack::Value Instance::exchange(const msgpack::Value &request, const std::function<void()> &repeat) {
     for (int attempt = 0;; ++attempt) {
         const bool reused = connection_.connected();
         try {
-            protocol::parseRendered(connection_.request(protocol::makeRender(req)));
-            break;
+            return connection_.request(request);
         } catch (const BridgeError &e) {
-            // A connection that had been idle may have outlived its server: reconnect once. The server may have
-            // died while writing the result, so the frame goes in again; it writes nowhere else in the slot.
+            // A connection that had been idle may have outlived its server: reconnect once.
             if (attempt == 0 && reused && e.kind() == Kind::Transport) {
-                if (!pixels::pack(src.image, target, frameBytes, error)) throw BridgeError(Kind::Host, error);
+                if (repeat) repeat();
                 continue;
             }
             throw;
         }
     }
+}
 
-    if (!pixels::unpack(target, slotSize - static_cast<size_t>(target - mem), src.image.bounds, dst.image, window,
-                        error))
-        throw BridgeError(Kind::Host, error);
+std::string Instance::clipFingerprint(double start, int64_t lastFrame, const ImageInfo &like) {
+    const pixels::Rect &b = like.image.bounds;
+    char key[160];
+    std::snprintf(key, sizeof key, "%.6f|%lld|%d,%d,%d,%d", start, static_cast<long long>(lastFrame), b.x1, b.y1, b.x2,
+                  b.y2);
+    if (fingerprintKey_ == key) return fingerprint_;
+    try {
+        fingerprint::Builder builder(lastFrame + 1, dimension(b.width(), "width"), dimension(b.height(), "height"));
+        for (const int64_t frame : fingerprint::sampledFrames(lastFrame + 1)) {
+            host::ClipImage image(source_, start + static_cast<double>(frame), "Source");
+            const ImageInfo info = describeImage(image.handle(), "Source");
+            const pixels::Rect &a = info.image.bounds;
+            if (a.x1 != b.x1 || a.y1 != b.y1 || a.x2 != b.x2 || a.y2 != b.y2) return {};
+            const std::vector<uint8_t> thumb = fingerprint::thumbnail(info.image, info.depth);
+            if (thumb.empty()) return {};
+            builder.add(frame, thumb);
+        }
+        fingerprintKey_ = key;
+        fingerprint_ = builder.finish();
+        return fingerprint_;
+    } catch (const BridgeError &) {
+        // Without a fingerprint frames are still cached by content, only not found again after a restart.
+        return {};
+    }
 }
 
 bool Instance::packNeighbour(OfxTime time, const ImageInfo &like, uint8_t *out, size_t bytes) {
@@ -430,6 +480,11 @@ void Instance::analyze() {
     host::Progress progress(effect_, "Deid: analyzing the clip", "org.deid.Deid.analyze");
     const std::string dir = connection_.ensureDirectory();
     std::string error;
+    std::string fingerprint;
+    {
+        host::ClipImage first(source_, clip.start, "Source");
+        fingerprint = clipFingerprint(clip.start, frames - 1, describeImage(first.handle(), "Source"));
+    }
 
     for (int64_t i = 0; i < frames; ++i) {
         const OfxTime t = clip.start + static_cast<double>(i);
@@ -454,7 +509,14 @@ void Instance::analyze() {
             begin.fps = clip.fps;
             begin.width = fr.width;
             begin.height = fr.height;
-            protocol::parseOk(connection_.request(protocol::makeAnalyzeBegin(begin)));
+            begin.fingerprint = fingerprint;
+            protocol::Analysis known;
+            if (protocol::parseAnalyzeBegun(connection_.request(protocol::makeAnalyzeBegin(begin)), known)) {
+                // Analysed before, by this or another instance or host: nothing to send.
+                progress.update(1.0);
+                applyAnalysis(known.path, assignSlots(known.identities));
+                return;
+            }
         }
         fr.session = session_;
         fr.frame = i;

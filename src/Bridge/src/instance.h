@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -44,6 +45,12 @@ private:
                     int64_t lastFrame);
     // Copies the Source image at time into out (bytes long) when it has like's depth and bounds; false otherwise.
     bool packNeighbour(OfxTime time, const ImageInfo &like, uint8_t *out, size_t bytes);
+    // The Source clip's content fingerprint for a clip starting at start with frames 0..lastFrame of like's size;
+    // computed once per range and size, empty when the host cannot give the sampled frames.
+    std::string clipFingerprint(double start, int64_t lastFrame, const ImageInfo &like);
+    // Sends a request, reconnecting once when a connection that had been idle turns out dead; repeat, when set,
+    // runs before the resend (to put the frame in the slot again).
+    msgpack::Value exchange(const msgpack::Value &request, const std::function<void()> &repeat);
     void analyze();
     void clearCache();
     void applyAnalysis(const std::string &path, const std::vector<SlotIdentity> &slots);
@@ -72,6 +79,8 @@ private:
     std::mutex ioMutex_;
     ServerConnection connection_;
     SharedSlot slot_;
+    std::string fingerprintKey_;
+    std::string fingerprint_;
 
     // Private data mirrored into the hidden parameters on kOfxActionSyncPrivateData.
     std::mutex stateMutex_;

@@ -85,6 +85,9 @@ Value makeRender(const RenderRequest &r) {
         m.set("windowFirst", static_cast<long long>(r.windowFirst));
         m.set("windowCount", static_cast<long long>(r.windowCount));
     }
+    if (!r.fingerprint.empty()) m.set("fingerprint", r.fingerprint);
+    if (!r.content.empty()) m.set("content", r.content);
+    if (r.probe) m.set("probe", true);
     return m;
 }
 
@@ -96,6 +99,7 @@ Value makeAnalyzeBegin(const AnalyzeBegin &r) {
     m.set("fps", r.fps);
     m.set("width", r.width);
     m.set("height", r.height);
+    if (!r.fingerprint.empty()) m.set("fingerprint", r.fingerprint);
     return m;
 }
 
@@ -182,5 +186,23 @@ Analysis parseAnalysis(const Value &reply) {
 }
 
 void parseOk(const Value &reply) { expectReply(reply, "ok"); }
+
+bool parseProbe(const Value &reply, Rendered &rendered) {
+    if (reply.isMap()) {
+        const Value *type = reply.find("type");
+        if (type != nullptr && type->isStr() && *type->str() == "miss") return false;
+    }
+    rendered = parseRendered(reply);
+    return true;
+}
+
+bool parseAnalyzeBegun(const Value &reply, Analysis &analysis) {
+    if (reply.isMap()) {
+        const Value *type = reply.find("type");
+        if (type != nullptr && type->isStr() && *type->str() == "ok") return false;
+    }
+    analysis = parseAnalysis(reply);
+    return true;
+}
 
 }  // namespace deid::protocol

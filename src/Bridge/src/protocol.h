@@ -33,6 +33,12 @@ struct RenderRequest {
     // the result is written over `frame`'s place among them; with 0 it holds `frame` alone and no window is sent.
     int64_t windowFirst = 0;
     int64_t windowCount = 0;
+    // The clip's content fingerprint (clip_fingerprint.h) and the hash of this frame's source pixels
+    // (content_hash.h), which key the server's caches; empty when unknown.
+    std::string fingerprint;
+    std::string content;
+    // The slot does not hold the source yet: render from the cache or answer "miss" (see docs/BRIDGE.md).
+    bool probe = false;
 };
 
 struct AnalyzeBegin {
@@ -42,6 +48,7 @@ struct AnalyzeBegin {
     double fps = 0.0;
     int width = 0;
     int height = 0;
+    std::string fingerprint;  // the clip's content fingerprint: a clip analysed before is not analysed again
 };
 
 struct AnalyzeFrame {
@@ -91,6 +98,11 @@ struct Analysis {
 // Each parser checks the type (via expectReply) and every field; throws BridgeError on any mismatch.
 Welcome parseWelcome(const msgpack::Value &reply);
 Rendered parseRendered(const msgpack::Value &reply);
+// The reply to a probing render: true with `rendered` filled for a frame served from the cache, false for "miss".
+bool parseProbe(const msgpack::Value &reply, Rendered &rendered);
+// The reply to analyze-begin: true with `analysis` filled when the clip was analysed before ("analysis"), false
+// when the frames are wanted ("ok").
+bool parseAnalyzeBegun(const msgpack::Value &reply, Analysis &analysis);
 Analysis parseAnalysis(const msgpack::Value &reply);
 void parseOk(const msgpack::Value &reply);
 

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
 using Deid.Effect.Detection;
 using Deid.Effect.Identities;
 using Deid.Effect.Pipeline;
@@ -61,12 +63,28 @@ public static class AnalysisFile
         return document;
     }
 
+    /// <summary>
+    /// The file starts with <see cref="Magic"/> and a checksum of the rest: a flipped bit in a face box would move
+    /// the box off the face, so a damaged file must be refused, not half read.
+    /// </summary>
+    private static readonly byte[] Magic = "DEIDANL2"u8.ToArray();
+    private const int HeaderLength = 16;
+
     public static void Save(AnalysisDocument document, string path)
     {
-        var temporary = path + $".partial-{Environment.ProcessId}";
+        var temporary = path + $".partial-{Environment.ProcessId}-{Guid.NewGuid():N}";
         try
         {
-            File.WriteAllBytes(temporary, MessagePackSerializer.Serialize(document, Options));
+            var payload = MessagePackSerializer.Serialize(document, Options);
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                stream.Write(Magic);
+                Span<byte> checksum = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64LittleEndian(checksum, XxHash3.HashToUInt64(payload));
+                stream.Write(checksum);
+                stream.Write(payload);
+                stream.Flush(flushToDisk: true);
+            }
             File.Move(temporary, path, overwrite: true);
         }
         finally
@@ -80,8 +98,16 @@ public static class AnalysisFile
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new FormatException($"cannot read analysis {path}: {e.Message}"); }
+        ReadOnlyMemory<byte> payload = bytes;
+        if (bytes.AsSpan().StartsWith(Magic))
+        {
+            if (bytes.Length < HeaderLength) throw new FormatException($"{path} is truncated");
+            payload = bytes.AsMemory(HeaderLength);
+            if (BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(Magic.Length, 8)) != XxHash3.HashToUInt64(payload.Span))
+                throw new FormatException($"{path} is damaged (its checksum does not match): analyse the clip again");
+        }
         AnalysisDocument document;
-        try { document = MessagePackSerializer.Deserialize<AnalysisDocument>(bytes, Options); }
+        try { document = MessagePackSerializer.Deserialize<AnalysisDocument>(payload, Options); }
         catch (MessagePackSerializationException e) { throw new FormatException($"{path} is not a Deid analysis file ({e.InnerException?.Message ?? e.Message})"); }
         if (document.FormatVersion != AnalysisDocument.CurrentVersion)
             throw new FormatException($"{path} is analysis format {document.FormatVersion}; this deid reads format {AnalysisDocument.CurrentVersion}: analyse the clip again");

@@ -3,6 +3,7 @@ using Deid.Effect.Analysis;
 using Deid.Effect.Anonymization;
 using Deid.Effect.Detection;
 using Deid.Effect.Inference;
+using Deid.Effect.Models;
 using Deid.Effect.Pipeline;
 using Deid.Effect.Selection;
 using Deid.Effect.Tracking;
@@ -19,8 +20,9 @@ namespace Deid.PluginHost.Serve;
 /// </summary>
 public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, ExecutionDevice device, Action<string> log) : IDisposable
 {
-    private sealed class AnalysisSession(ClipAnalyzer analyzer, string clip, int frames, double fps, int width, int height)
+    private sealed class AnalysisSession(ClipAnalyzer analyzer, string clip, int frames, double fps, int width, int height, string? savePath)
     {
+        public string? SavePath { get; } = savePath;
         public ClipAnalyzer Analyzer { get; } = analyzer;
         public string Clip { get; } = clip;
         public int Frames { get; } = frames;
@@ -31,7 +33,7 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
 
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<string, AnalysisSession> _sessions = new();
-    private readonly Dictionary<string, ClipAnalysis> _analyses = [];
+    private readonly Dictionary<string, LoadedAnalysis> _analyses = [];
     private readonly Dictionary<AnonymizerSettings, FaceCompositor> _compositors = [];
     private const int MaxWindow = 15;
     private const int MaxRememberedFrames = 256;
@@ -42,6 +44,7 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
     private readonly Dictionary<ulong, IReadOnlyList<FaceDetection>> _detections = [];
     private readonly RenderedFrameCache _cache = new(FrameCacheBudget());
     private EngineModels? _models;
+    private long _rendered;
 
     private EngineModels Models => _models ??= new EngineModels(device, new DetectorOptions(), rotation: 0, log);
 
@@ -72,35 +75,56 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
         var flags = ParseIdentityFlags(request.Map("identities"));
         var showBoxes = request.Boolean("showBoxes");
         var analysisPath = request.String("analysis");
+        var fingerprint = request.Has("fingerprint") ? FrameResultKey.CheckFingerprint(request.String("fingerprint")) : "";
+        var content = request.Has("content") ? FrameResultKey.ParseContent(request.String("content")) : (ulong?)null;
+        var probe = request.Has("probe") && request.Boolean("probe");
+        if (probe && (analysisPath.Length == 0 || content is null || windowCount != 1))
+            throw new FrameMessageException("a probing render needs an analysis and the frame's content hash, and carries no window");
         var frameBytes = PixelDepths.FrameBytes(width, height, depth);
         if (frameBytes * windowCount > int.MaxValue) throw new FrameMessageException("the window of frames is too large");
 
         lock (_gate)
         {
-            var analysis = analysisPath.Length > 0 ? LoadAnalysis(analysisPath) : null;
+            var loaded = analysisPath.Length > 0 ? LoadAnalysis(analysisPath) : null;
+            var analysis = loaded?.Analysis;
             if (analysis is not null && (analysis.Width != width || analysis.Height != height))
                 throw new FrameMessageException($"the analysis is for {analysis.Width}x{analysis.Height} frames, this frame is {width}x{height}: analyse the clip again");
             if (analysis is not null && frame >= analysis.FrameCount)
                 throw new FrameMessageException($"frame {frame} is past the analysed clip ({analysis.FrameCount} frames): analyse the clip again");
 
+            var selection = new AnonymizationSelection(policy, flags.ToDictionary(p => p.Key, p => (IReadOnlyList<SelectionKey>)[new SelectionKey(0, p.Value)]));
+            IReadOnlyList<FaceRegion>? analysedRegions = analysis?.RegionsAt(frame);
+            // What this frame's result depends on. With an analysis: the source pixels (by the plugin's hash), the
+            // settings, and who among the people in this frame is hidden — so changing the keys of someone absent
+            // from the frame keeps it. Without one: the whole window of frames the detector looks at.
+            var description = FrameResultKey.Describe(width, height, depth, settings, policy, threshold, showBoxes, frame - windowFirst);
+            UInt128? analysedKey = null;
+            if (loaded is not null && content is { } hash)
+                analysedKey = FrameResultKey.WithAnalysis(description, hash, loaded.ContentId,
+                    analysedRegions!.Select(r => (r.TrackId, selection.IsAnonymized(analysis!.IdentityOf(r.TrackId), 0))));
+
             return slots.Use(request.String("slot"), frameBytes * windowCount, pointer =>
             {
-                var window = new ReadOnlySpan<byte>((void*)pointer, (int)(frameBytes * windowCount));
                 var target = (byte*)pointer + (frame - windowFirst) * frameBytes;
-                var key = CacheKey(window, request, frame, windowFirst, analysisPath, settings, flags);
-                if (_cache.TryGet(key, out var cached))
+                var key = analysedKey ?? FrameResultKey.WithWindow(description,
+                    new ReadOnlySpan<byte>((void*)pointer, (int)(frameBytes * windowCount)), loaded?.ContentId ?? 0);
+                var cacheKey = FrameResultKey.Combine(fingerprint, frame, key);
+                if (_cache.TryGet(cacheKey, out var cached))
                 {
                     cached.Pixels.CopyTo(new Span<byte>(target, cached.Pixels.Length));
                     return Rendered(cached.Faces, analysis is not null, fromCache: true);
                 }
+                if (probe) return new Dictionary<string, object?> { ["type"] = "miss" };
 
                 SlotPixels.ToBgr(target, width, height, depth, _original);
+                if (loaded is not null && !loaded.Samples.Matches(frame, _original))
+                    throw new FrameMessageException($"frame {frame} is not the frame that was analysed: the analysis belongs to another clip (or the clip changed upstream); analyse it again");
                 _original.CopyTo(_processed);
                 IReadOnlyList<FaceRegion> regions;
                 Func<FaceRegion, int?> identityOf;
                 if (analysis is not null)
                 {
-                    regions = analysis.RegionsAt(frame);
+                    regions = analysedRegions!;
                     identityOf = r => analysis.IdentityOf(r.TrackId);
                 }
                 else
@@ -109,12 +133,12 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
                     regions = WindowRegions((byte*)pointer, width, height, depth, windowCount, frame - windowFirst, threshold);
                     identityOf = _ => null;
                 }
-                var selection = new AnonymizationSelection(policy, flags.ToDictionary(p => p.Key, p => (IReadOnlyList<SelectionKey>)[new SelectionKey(0, p.Value)]));
                 var hidden = regions.Where(r => selection.IsAnonymized(identityOf(r), 0)).ToList();
                 Compositor(settings).Apply(_processed, hidden);
                 if (showBoxes) DrawBoxes(_processed, regions, identityOf);
                 SlotPixels.WriteChanged(target, width, height, depth, _original, _processed);
-                _cache.Add(key, new RenderedFrameCache.Entry(new ReadOnlySpan<byte>(target, (int)frameBytes).ToArray(), hidden.Count));
+                _rendered++;
+                _cache.Add(cacheKey, new RenderedFrameCache.Entry(new ReadOnlySpan<byte>(target, (int)frameBytes).ToArray(), hidden.Count));
                 return Rendered(hidden.Count, analysis is not null, fromCache: false);
             });
         }
@@ -146,21 +170,6 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
         return [.. local.RegionsAt(position)];
     }
 
-    private static UInt128 CacheKey(ReadOnlySpan<byte> window, MessageFields request, int frame, int windowFirst, string analysisPath,
-        AnonymizerSettings settings, Dictionary<int, bool> flags)
-    {
-        var hash = new XxHash128();
-        hash.Append(window);
-        var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        var description = string.Join("|",
-            frame.ToString(invariant), windowFirst.ToString(invariant), analysisPath, settings.Method.ToString(),
-            settings.Strength.ToString("R", invariant), settings.Mask.Scale.ToString("R", invariant), settings.Mask.Feather.ToString("R", invariant),
-            request.String("policy"), request.Number("threshold", 0, 1).ToString("R", invariant), request.Boolean("showBoxes").ToString(),
-            string.Join(",", flags.OrderBy(p => p.Key).Select(p => $"{p.Key}:{p.Value}")));
-        hash.Append(System.Text.Encoding.UTF8.GetBytes(description));
-        return hash.GetCurrentHashAsUInt128();
-    }
-
     private static Dictionary<string, object?> Rendered(int faces, bool analysed, bool fromCache) => new()
     {
         ["type"] = "rendered",
@@ -169,11 +178,47 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
         ["cached"] = fromCache,
     };
 
+    /// <summary>
+    /// Starts analysing a clip — unless a clip with the same content fingerprint was analysed before with the same
+    /// models (by any instance, host or earlier server), in which case that analysis is the reply at once.
+    /// </summary>
     public IReadOnlyDictionary<string, object?> AnalyzeBegin(MessageFields request)
     {
         var session = request.String("session");
-        var state = new AnalysisSession(new ClipAnalyzer(Models.Detector, Models.Embedder), request.String("clip"),
-            request.Int32("frames", 1, 10_000_000), request.Number("fps", 0.001, 1000), request.Int32("width", 1, 16384), request.Int32("height", 1, 16384));
+        var clip = request.String("clip");
+        var frames = request.Int32("frames", 1, 10_000_000);
+        var fps = request.Number("fps", 0.001, 1000);
+        var width = request.Int32("width", 1, 16384);
+        var height = request.Int32("height", 1, 16384);
+        string? savePath = null;
+        if (request.Has("fingerprint"))
+        {
+            savePath = Path.Combine(analysisDirectory, $"{FrameResultKey.CheckFingerprint(request.String("fingerprint"))}-{AnalysisSettingsKey}.deid");
+            if (File.Exists(savePath))
+            {
+                lock (_gate)
+                {
+                    _analyses.Remove(savePath);
+                    try
+                    {
+                        var known = LoadAnalysis(savePath);
+                        if (known.Analysis.FrameCount == frames && known.Analysis.Width == width && known.Analysis.Height == height)
+                        {
+                            log($"analysis of {clip} found in the cache: {savePath}");
+                            return AnalysisReply(known.Analysis, savePath, fps);
+                        }
+                    }
+                    catch (FrameMessageException e)
+                    {
+                        // A damaged cached analysis is made again, never used.
+                        log($"warning: {e.Message}; analysing again");
+                        _analyses.Remove(savePath);
+                        TryDelete(savePath);
+                    }
+                }
+            }
+        }
+        var state = new AnalysisSession(new ClipAnalyzer(Models.Detector, Models.Embedder), clip, frames, fps, width, height, savePath);
         if (_sessions.TryRemove(session, out var previous)) previous.Analyzer.Dispose();
         _sessions[session] = state;
         return Ok();
@@ -210,22 +255,58 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
         var rate = ToRational(state.Fps);
         var document = AnalysisFile.ToDocument(analysis, state.Analyzer.FingerprintSamples, rate, Models.ModelVersions, new DetectorOptions().ScoreThreshold, state.Clip);
         Directory.CreateDirectory(analysisDirectory);
-        var path = Path.Combine(analysisDirectory, analysis.Fingerprint + ".deid");
+        var path = state.SavePath ?? Path.Combine(analysisDirectory, analysis.Fingerprint + ".deid");
         AnalysisFile.Save(document, path);
-        lock (_gate) _analyses[path] = analysis;
-        log($"analysed {state.Clip}: {analysis.FrameCount} frames, {analysis.Identities.Count} identities -> {path}");
-        return new Dictionary<string, object?>
+        lock (_gate)
         {
-            ["type"] = "analysis",
-            ["path"] = path,
-            ["identities"] = analysis.Identities.Select(i => (object?)new Dictionary<string, object?>
+            // Read back as a later server would, so this server renders from exactly what it saved.
+            _analyses.Remove(path);
+            analysis = LoadAnalysis(path).Analysis;
+        }
+        log($"analysed {state.Clip}: {analysis.FrameCount} frames, {analysis.Identities.Count} identities -> {path}");
+        return AnalysisReply(analysis, path, state.Fps);
+    }
+
+    private static Dictionary<string, object?> AnalysisReply(ClipAnalysis analysis, string path, double fps) => new()
+    {
+        ["type"] = "analysis",
+        ["path"] = path,
+        ["identities"] = analysis.Identities.Select(i => (object?)new Dictionary<string, object?>
+        {
+            ["id"] = i.Id,
+            ["first"] = i.FirstFrame / fps,
+            ["last"] = i.LastFrame / fps,
+            ["label"] = $"Person {i.Id} — {Clock(i.FirstFrame / fps)}–{Clock(i.LastFrame / fps)}",
+        }).ToList(),
+    };
+
+    /// <summary>What an analysis depends on besides the clip: the models and the analysis settings and format.</summary>
+    private static readonly string AnalysisSettingsKey = Convert.ToHexStringLower(System.IO.Hashing.XxHash3.Hash(System.Text.Encoding.UTF8.GetBytes(string.Join("|",
+        ModelCatalog.Detector.Sha256, ModelCatalog.Recognizer.Sha256, AnalysisDocument.CurrentVersion,
+        new DetectorOptions().ScoreThreshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))))[..12];
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    /// <summary>How the caches have done since the server started (for tests, benchmarks and support).</summary>
+    public IReadOnlyDictionary<string, object?> Stats()
+    {
+        lock (_gate)
+        {
+            return new Dictionary<string, object?>
             {
-                ["id"] = i.Id,
-                ["first"] = i.FirstFrame / state.Fps,
-                ["last"] = i.LastFrame / state.Fps,
-                ["label"] = $"Person {i.Id} — {Clock(i.FirstFrame / state.Fps)}–{Clock(i.LastFrame / state.Fps)}",
-            }).ToList(),
-        };
+                ["type"] = "stats",
+                ["rendered"] = _rendered,
+                ["memoryHits"] = _cache.Hits,
+                ["diskHits"] = 0L,
+                ["misses"] = _cache.Misses,
+                ["corrupt"] = 0L,
+                ["memoryBytes"] = _cache.Bytes,
+            };
+        }
     }
 
     public IReadOnlyDictionary<string, object?> ClearCache(MessageFields request)
@@ -240,14 +321,16 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
         return Ok();
     }
 
-    private ClipAnalysis LoadAnalysis(string path)
+    private LoadedAnalysis LoadAnalysis(string path)
     {
         if (_analyses.TryGetValue(path, out var known)) return known;
         try
         {
-            var analysis = AnalysisFile.ToAnalysis(AnalysisFile.Read(path));
-            _analyses[path] = analysis;
-            return analysis;
+            var document = AnalysisFile.Read(path);
+            var contentId = System.IO.Hashing.XxHash3.HashToUInt64(File.ReadAllBytes(path));
+            var loaded = new LoadedAnalysis(AnalysisFile.ToAnalysis(document), new ClipFingerprint(document.FingerprintSamples), contentId);
+            _analyses[path] = loaded;
+            return loaded;
         }
         catch (FormatException e) { throw new FrameMessageException(e.Message); }
     }
