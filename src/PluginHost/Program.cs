@@ -14,6 +14,7 @@ public static class Program
             IdentitiesCommand.Create(),
             ModelsCommand.Create(),
             BenchCommand.Create(),
+            EvalCommand.Create(),
             ServeCommand.Create(),
         };
         ShutdownSignal.Install();

@@ -79,7 +79,7 @@ public static class IdentitiesCommand
     private static StreamWriter Utf8(Stream stream) => new(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 1 << 16, leaveOpen: true);
 
     /// <summary>Writes beside the target and renames, so an interrupted run never leaves a half-written report.</summary>
-    private static void WriteAtomically(string path, Action<Stream> write)
+    internal static void WriteAtomically(string path, Action<Stream> write)
     {
         var temporary = path + $".partial-{Environment.ProcessId}";
         try

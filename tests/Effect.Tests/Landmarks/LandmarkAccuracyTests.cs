@@ -1,4 +1,3 @@
-using System.Xml.Linq;
 using Deid.Effect.Detection;
 using Deid.Effect.Inference;
 using Deid.Effect.Landmarks;
@@ -20,13 +19,13 @@ public sealed class LandmarkAccuracyTests(ITestOutputHelper output)
         using var detector = new YuNetDetector(sessions, SharedAssets.Models());
         using var landmarker = new Landmark68Detector(sessions, SharedAssets.Models());
         var errors = new List<double>();
-        foreach (var (path, faces) in Labelled())
+        foreach (var (path, faces) in LabelledFaces.Load())
         {
             using var image = Cv2.ImRead(path);
             var found = detector.Detect(image);
             foreach (var truth in faces)
             {
-                var match = found.Select(d => (d, overlap: Overlap(d.Box, Bounds(truth)))).MaxBy(x => x.overlap);
+                var match = found.Select(d => (d, overlap: LabelledFaces.Overlap(d.Box, LabelledFaces.Bounds(truth)))).MaxBy(x => x.overlap);
                 if (match.overlap < 0.3) continue;
                 var points = landmarker.Locate(image, match.d.Box);
                 var eyes = Face68.Distance(truth[36], truth[45]);
@@ -66,33 +65,5 @@ public sealed class LandmarkAccuracyTests(ITestOutputHelper output)
         p[61] = new(42, 80 - mouthGap / 2); p[62] = new(50, 80 - mouthGap / 2); p[63] = new(58, 80 - mouthGap / 2);
         p[65] = new(58, 80 + mouthGap / 2); p[66] = new(50, 80 + mouthGap / 2); p[67] = new(42, 80 + mouthGap / 2);
         return p;
-    }
-
-    private static IEnumerable<(string Path, List<Point2f[]> Faces)> Labelled()
-    {
-        var xml = SharedAssets.Media("labelled", "training_with_face_landmarks.xml");
-        foreach (var image in XDocument.Load(xml).Descendants("image"))
-        {
-            var faces = image.Elements("box").Where(b => b.Elements("part").Count() == Face68.Count)
-                .Select(b => b.Elements("part").OrderBy(p => int.Parse((string)p.Attribute("name")!))
-                    .Select(p => new Point2f(float.Parse((string)p.Attribute("x")!), float.Parse((string)p.Attribute("y")!))).ToArray())
-                .ToList();
-            yield return (SharedAssets.Media("labelled", (string)image.Attribute("file")!), faces);
-        }
-    }
-
-    private static Rect2f Bounds(Point2f[] points)
-    {
-        float x1 = points.Min(p => p.X), y1 = points.Min(p => p.Y), x2 = points.Max(p => p.X), y2 = points.Max(p => p.Y);
-        return new Rect2f(x1, y1, x2 - x1, y2 - y1);
-    }
-
-    private static double Overlap(Rect2f a, Rect2f b)
-    {
-        var x1 = Math.Max(a.X, b.X); var y1 = Math.Max(a.Y, b.Y);
-        var x2 = Math.Min(a.X + a.Width, b.X + b.Width); var y2 = Math.Min(a.Y + a.Height, b.Y + b.Height);
-        if (x2 <= x1 || y2 <= y1) return 0;
-        var inter = (x2 - x1) * (y2 - y1);
-        return inter / (a.Width * a.Height + b.Width * b.Height - inter);
     }
 }

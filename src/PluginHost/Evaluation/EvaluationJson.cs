@@ -1,0 +1,34 @@
+using Newtonsoft.Json;
+using Newtonsoft.Json.Serialization;
+
+namespace Deid.PluginHost.Evaluation;
+
+/// <summary>
+/// The report as JSON: <c>{"format": "deid-eval", "version": 1, "input", "kind" ("photos" or "clip"), "frames",
+/// "faces", "confidentFaces", "identities", "strength", "seed", "methods": [{"method", "frames", "facesAnonymized",
+/// "identity": {"faces", "withinThresholdShare", "leakedShare", "meanDistance"}, "naturalness": {"faces",
+/// "stillFoundShare"}, "poseAndExpression": {"faces", "poseKeptShare", "eyesKeptShare", "mouthKeptShare",
+/// "medianPoseDifferenceDegrees"}, "flicker": {"facePairs", "sourceMeanDifference", "outputMeanDifference", "ratio"}
+/// or null for photos, "speed": {"framesPerSecond", "millisecondsPerFace"}}]}</c>. Shares are 0..1; null where
+/// no face qualified.
+/// </summary>
+public static class EvaluationJson
+{
+    public const string Format = "deid-eval";
+    public const int Version = 1;
+
+    private static readonly JsonSerializerSettings Settings = new()
+    {
+        ContractResolver = new CamelCasePropertyNamesContractResolver(),
+        Formatting = Formatting.Indented,
+        FloatFormatHandling = FloatFormatHandling.DefaultValue,
+    };
+
+    public static string ToJson(EvaluationReport report)
+    {
+        var document = new { format = Format, version = Version };
+        var head = Newtonsoft.Json.Linq.JObject.FromObject(document);
+        head.Merge(Newtonsoft.Json.Linq.JObject.FromObject(report, JsonSerializer.Create(Settings)));
+        return head.ToString(Formatting.Indented) + "\n";
+    }
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace Deid.PluginHost.Evaluation;
+
+/// <summary>The report as a plain-text table, one row per method, for the terminal.</summary>
+public static class EvaluationTable
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>Column heading, what it means, and the value for one method; shared with the HTML report.</summary>
+    public static readonly (string Heading, string Meaning, Func<MethodReport, string> Value)[] Columns =
+    [
+        ("within 0.6", "confident faces whose output is within the recognizer's 0.6 of the person (raw; lower hides better)", r => Percent(r.Identity.WithinThresholdShare)),
+        ("leaked", "the same by the fair rule: within 0.6 and nearer than a heavily blurred copy, or untouched (lower hides better)", r => Percent(r.Identity.LeakedShare)),
+        ("distance", "mean recognizer distance from the original (higher hides better)", r => Number(r.Identity.MeanDistance, "0.000")),
+        ("natural", "faces the detector still finds at the same place (higher looks more like a face)", r => Percent(r.Naturalness.StillFoundShare)),
+        ("pose 5deg", "head pose within 5 degrees on yaw, pitch and roll", r => Percent(r.PoseAndExpression.PoseKeptShare)),
+        ("pose err", "median largest pose difference, degrees", r => Number(r.PoseAndExpression.MedianPoseDifferenceDegrees, "0.0")),
+        ("eyes 15%", "eye opening within 15 %", r => Percent(r.PoseAndExpression.EyesKeptShare)),
+        ("mouth 15%", "mouth opening within 15 % (at least 0.03 of the mouth's width)", r => Percent(r.PoseAndExpression.MouthKeptShare)),
+        ("flicker", "frame-to-frame change inside the face, output over source (clips; above 1 adds flicker)", r => r.Flicker is null ? "-" : Number(r.Flicker.Ratio, "0.00")),
+        ("fps", "frames per second of the method alone", r => Number(r.Speed.FramesPerSecond, "0.0")),
+        ("ms/face", "milliseconds of the method per face", r => Number(r.Speed.MillisecondsPerFace, "0.00")),
+    ];
+
+    public static void Write(EvaluationReport report, TextWriter output)
+    {
+        output.WriteLine(string.Create(Invariant,
+            $"{report.Input} ({report.Kind}): {report.Frames} {(report.Kind == "clip" ? "frames" : "photos")}, {report.Faces} faces, {report.ConfidentFaces} confident, {report.Identities} people, strength {report.Strength:0.##}"));
+        var widths = Columns.Select(c => Math.Max(c.Heading.Length, 6)).ToArray();
+        var methodWidth = Math.Max(8, report.Methods.Max(m => m.Method.Length));
+        output.WriteLine($"{"method".PadRight(methodWidth)}  {string.Join("  ", Columns.Select((c, i) => c.Heading.PadLeft(widths[i])))}");
+        foreach (var method in report.Methods)
+            output.WriteLine($"{method.Method.PadRight(methodWidth)}  {string.Join("  ", Columns.Select((c, i) => c.Value(method).PadLeft(widths[i])))}");
+    }
+
+    public static string Percent(double? share) => share is { } s ? (100 * s).ToString("0.0", Invariant) + "%" : "-";
+
+    public static string Number(double? value, string format) => value is { } v ? v.ToString(format, Invariant) : "-";
+}

@@ -1,0 +1,33 @@
+using Deid.Effect.Tracking;
+using OpenCvSharp;
+
+namespace Deid.PluginHost.Evaluation;
+
+/// <summary>
+/// One face of a person, as a method may study it before anonymizing: a BGR crop around the face (twice the box,
+/// clipped to the frame) and the face's region in the crop's coordinates. Owned by the <see cref="EvaluationSubject"/>.
+/// </summary>
+public sealed record IdentitySample(int Frame, Mat Image, FaceRegion Region)
+{
+    public const float CropGrowth = 2f;
+
+    public static IdentitySample Crop(Mat frame, int frameIndex, FaceRegion region)
+    {
+        var box = region.Box;
+        var side = MathF.Max(box.Width, box.Height) * CropGrowth;
+        var cx = box.X + box.Width / 2;
+        var cy = box.Y + box.Height / 2;
+        var x1 = Math.Clamp((int)MathF.Floor(cx - side / 2), 0, frame.Width - 1);
+        var y1 = Math.Clamp((int)MathF.Floor(cy - side / 2), 0, frame.Height - 1);
+        var x2 = Math.Clamp((int)MathF.Ceiling(cx + side / 2), x1 + 1, frame.Width);
+        var y2 = Math.Clamp((int)MathF.Ceiling(cy + side / 2), y1 + 1, frame.Height);
+        var rect = new Rect(x1, y1, x2 - x1, y2 - y1);
+        using var view = new Mat(frame, rect);
+        var shifted = region with
+        {
+            Box = new Rect2f(box.X - x1, box.Y - y1, box.Width, box.Height),
+            Landmarks = region.Landmarks.Select(p => new Point2f(p.X - x1, p.Y - y1)).ToArray(),
+        };
+        return new IdentitySample(frameIndex, view.Clone(), shifted);
+    }
+}

@@ -1,0 +1,45 @@
+namespace Deid.PluginHost.Evaluation;
+
+/// <summary>
+/// How one method did. Shares are 0..1 and null where no face qualified for them; see each part for which faces
+/// count.
+/// </summary>
+public sealed record MethodReport(
+    string Method,
+    int Frames,
+    int FacesAnonymized,
+    IdentityScores Identity,
+    NaturalnessScores Naturalness,
+    PoseExpressionScores PoseAndExpression,
+    FlickerScores? Flicker,
+    SpeedScores Speed);
+
+/// <summary>
+/// On confident faces: the share whose output is within the recognizer's match threshold (0.6) of the original
+/// (raw), the share that leaks by the fair rule of <see cref="Effect.Evaluation.IdentityLeakJudge"/>, and the mean
+/// distance. Lower shares hide better.
+/// </summary>
+public sealed record IdentityScores(int Faces, double? WithinThresholdShare, double? LeakedShare, double? MeanDistance);
+
+/// <summary>
+/// Of the confident faces the detector finds in a crop of the source, the share it still finds at the same place
+/// (IoU at least 0.3) in the same crop of the output. Higher looks more like a face.
+/// </summary>
+public sealed record NaturalnessScores(int Faces, double? StillFoundShare);
+
+/// <summary>
+/// On confident faces, 68 landmarks fitted at the source box on original and output: the share whose head pose is
+/// within 5 degrees on every axis, whose eye opening is within 15 %, whose mouth opening is within 15 % (at least
+/// 0.03 of the mouth's width); and the median largest pose difference.
+/// </summary>
+public sealed record PoseExpressionScores(int Faces, double? PoseKeptShare, double? EyesKeptShare, double? MouthKeptShare, double? MedianPoseDifferenceDegrees);
+
+/// <summary>
+/// Clips only: over every face seen in two consecutive frames (same track), the mean frame-to-frame difference
+/// inside the face's ellipses, of the source and of the output, and their ratio output / source (above 1: the
+/// method adds flicker).
+/// </summary>
+public sealed record FlickerScores(int FacePairs, double? SourceMeanDifference, double? OutputMeanDifference, double? Ratio);
+
+/// <summary>The method's own time (anonymizing only, no measuring): frames per second and milliseconds per face.</summary>
+public sealed record SpeedScores(double? FramesPerSecond, double? MillisecondsPerFace);

@@ -1,0 +1,39 @@
+using Deid.Effect.Tests;
+using Deid.PluginHost.Tests.Cli;
+using Newtonsoft.Json.Linq;
+using Xunit.Abstractions;
+
+namespace Deid.PluginHost.Tests.Evaluation;
+
+/// <summary>`deid eval` on the first 90 frames of the Hamilton clip: flicker is measured, and reads 1 for the control.</summary>
+public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("deid-eval-clip-").FullName;
+
+    [Fact]
+    public void Reports_a_flicker_ratio_per_method_on_the_first_ninety_frames()
+    {
+        var json = Path.Combine(_directory, "report.json");
+        var run = DeidCli.Run(["eval", SharedAssets.HamiltonClip, "--methods", "none,blur,pixelate,solid", "--max-frames", "90", "--json", json, "--quiet"]);
+        output.WriteLine(run.StandardOutput);
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        Assert.Equal(string.Empty, run.StandardError);
+        var report = JObject.Parse(File.ReadAllText(json));
+        Assert.Equal("clip", (string?)report["kind"]);
+        Assert.Equal(90, (int)report["frames"]!);
+        foreach (var method in report["methods"]!)
+        {
+            var flicker = method["flicker"]!;
+            Assert.True((int)flicker["facePairs"]! > 50, $"{method["method"]}: too few face pairs");
+            var ratio = (double)flicker["ratio"]!;
+            Assert.True(ratio > 0 && double.IsFinite(ratio));
+            Assert.True((double)method.SelectToken("speed.framesPerSecond")! > 0);
+        }
+        var ratios = report["methods"]!.ToDictionary(m => (string)m["method"]!, m => (double)m["flicker"]!["ratio"]!);
+        Assert.Equal(1.0, ratios["none"], 6);
+        // A flat fill cannot change from frame to frame inside the face, whatever the face does.
+        Assert.True(ratios["solid"] < 0.5, $"solid flicker ratio {ratios["solid"]:F2}");
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}

@@ -1,0 +1,84 @@
+using Deid.PluginHost.Evaluation;
+using OpenCvSharp;
+using Xunit.Abstractions;
+
+namespace Deid.PluginHost.Tests.Evaluation;
+
+/// <summary>
+/// `deid eval` on the folder of photos: every measure is reported for every method; the untouched control scores
+/// what an untouched face must (so each measure can fail), and the methods score what hiding a face must.
+/// </summary>
+public sealed class PhotoEvaluationTests(PhotoEvaluationFixture run, ITestOutputHelper output) : IClassFixture<PhotoEvaluationFixture>
+{
+    private static readonly string[] Measures =
+    [
+        "identity.withinThresholdShare", "identity.leakedShare", "identity.meanDistance",
+        "naturalness.stillFoundShare",
+        "poseAndExpression.poseKeptShare", "poseAndExpression.eyesKeptShare", "poseAndExpression.mouthKeptShare",
+        "poseAndExpression.medianPoseDifferenceDegrees",
+        "speed.framesPerSecond", "speed.millisecondsPerFace",
+    ];
+
+    [Fact]
+    public void Runs_and_reports_every_measure_for_every_method()
+    {
+        output.WriteLine(run.Run.StandardOutput);
+        Assert.True(run.Run.ExitCode == 0, run.Run.StandardError);
+        Assert.Equal("deid-eval", (string?)run.Report["format"]);
+        Assert.Equal("photos", (string?)run.Report["kind"]);
+        Assert.True((int)run.Report["confidentFaces"]! >= 15, "too few confident faces in the photos");
+        Assert.Equal(PhotoEvaluationFixture.Methods, run.Report["methods"]!.Select(m => (string)m["method"]!));
+        foreach (var name in PhotoEvaluationFixture.Methods)
+        {
+            var method = run.Method(name);
+            foreach (var measure in Measures)
+                Assert.True(method.SelectToken(measure) is { Type: Newtonsoft.Json.Linq.JTokenType.Float or Newtonsoft.Json.Linq.JTokenType.Integer },
+                    $"{name}: {measure} missing or null");
+            Assert.Equal(Newtonsoft.Json.Linq.JTokenType.Null, method["flicker"]!.Type);
+            Assert.Contains(name, run.Run.StandardOutput);
+        }
+    }
+
+    [Fact]
+    public void The_untouched_control_leaks_every_face_and_keeps_every_face_natural_and_unchanged()
+    {
+        var none = run.Method("none");
+        Assert.Equal(1.0, (double)none.SelectToken("identity.withinThresholdShare")!);
+        Assert.Equal(1.0, (double)none.SelectToken("identity.leakedShare")!);
+        Assert.Equal(0.0, (double)none.SelectToken("identity.meanDistance")!);
+        Assert.Equal(1.0, (double)none.SelectToken("naturalness.stillFoundShare")!);
+        Assert.Equal(1.0, (double)none.SelectToken("poseAndExpression.poseKeptShare")!);
+        Assert.Equal(1.0, (double)none.SelectToken("poseAndExpression.eyesKeptShare")!);
+        Assert.Equal(1.0, (double)none.SelectToken("poseAndExpression.mouthKeptShare")!);
+    }
+
+    [Theory]
+    [InlineData("blur")]
+    [InlineData("pixelate")]
+    [InlineData("solid")]
+    public void At_full_strength_a_method_hides_the_person(string name)
+    {
+        var method = run.Method(name);
+        Assert.True((double)method.SelectToken("identity.leakedShare")! <= 0.05, $"{name} leaks {method.SelectToken("identity.leakedShare")}");
+        Assert.True((double)method.SelectToken("identity.meanDistance")! > 0.6);
+    }
+
+    [Fact]
+    public void A_blurred_face_is_markedly_less_of_a_face_than_the_untouched_one()
+    {
+        var untouched = (double)run.Method("none").SelectToken("naturalness.stillFoundShare")!;
+        var blurred = (double)run.Method("blur").SelectToken("naturalness.stillFoundShare")!;
+        Assert.True(blurred < untouched - 0.5, $"blur {blurred:P0} against untouched {untouched:P0}");
+    }
+
+    [Fact]
+    public void The_strip_shows_twelve_faces_for_the_original_and_each_method()
+    {
+        using var strip = Cv2.ImRead(run.StripPath);
+        Assert.False(strip.Empty(), "no strip was written");
+        Assert.Equal(EvaluationStrip.SizeFor(EvaluationStrip.MaxFaces, PhotoEvaluationFixture.Methods.Length), strip.Size());
+        var html = File.ReadAllText(run.HtmlPath);
+        Assert.Contains("data:image/png;base64,", html);
+        foreach (var name in PhotoEvaluationFixture.Methods) Assert.Contains($"<td>{name}</td>", html);
+    }
+}
