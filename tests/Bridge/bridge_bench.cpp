@@ -35,6 +35,8 @@
 #include "Process.h"
 #include "ServerProcess.h"
 #include "TestSupport.h"
+#include "msgpack.h"
+#include "serve_stats.h"
 
 #include <algorithm>
 #include <chrono>
@@ -52,7 +54,9 @@
 #include <numeric>
 #include <sstream>
 #include <string>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <vector>
@@ -238,7 +242,133 @@ struct DepthResult {
     double imagesPerRender = 0;                 // Source images the plugin fetched per cached render
     int framesChanged = 0;                      // computed results that differ from their input (faces hidden)
     int cachedMismatches = 0;                   // cached results that differ from the computed ones
+    // With an analysis (after Analyze clip): each frame rendered once, then scrubbed over; and the bare transport.
+    std::vector<double> analysedUncached, scrub, transport, passThrough;
+    int scrubMismatches = 0;
+    std::int64_t scrubHits = 0, scrubRendered = 0;
 };
+
+// Renders frames in the given order, outside a sequence, as a host does while the editor scrubs.
+Pass renderOrder(ImageEffect& fx, const std::vector<int>& order) {
+    Pass pass;
+    for (int t : order) {
+        OfxRectD rod{};
+        fx.getRegionOfDefinition(t, &rod);
+        const RenderOutcome r = fx.render(t);
+        pass.ms.push_back(1000.0 * r.seconds);
+        pass.digests.push_back(r.output ? digest(*r.output) : 0);
+        if (r.status != kOfxStatOK) {
+            ++pass.failed;
+            MessageRecord pm;
+            if (pass.firstError.empty())
+                pass.firstError = "frame " + std::to_string(t) + ": " + statusName(r.status) +
+                                  (Host::get().persistentMessage(fx.handle(), &pm) ? " (" + pm.text + ")" : "");
+        }
+    }
+    return pass;
+}
+
+// An editor scrubbing: forward and back over the range, then back-and-forth jumps around a wandering playhead.
+std::vector<int> scrubOrder(int frames, int passes) {
+    std::vector<int> order;
+    std::uint32_t state = 12345;
+    for (int p = 0; p < passes; ++p) {
+        for (int t = 0; t < frames; ++t) order.push_back(t);
+        for (int t = frames - 1; t >= 0; --t) order.push_back(t);
+        int head = frames / 2;
+        for (int i = 0; i < frames; ++i) {
+            state = state * 1664525u + 1013904223u;
+            head = std::clamp(head + static_cast<int>(state >> 28) - 7, 0, frames - 1);
+            order.push_back(head);
+        }
+    }
+    return order;
+}
+
+// A frame passed through the bridge's transport unprocessed, with the host's part of a render: the host makes the
+// Source image (as its clipGetImage does) and an Output image, the frame is copied row by row into a mapped slot
+// file, one request and reply with deid serve (ping), and copied row by row into the Output image.
+std::vector<double> passThroughRoundTrips(const FrameSource& src, PixelDepth depth, int copies, const std::string& runtime,
+                                          std::string* error) {
+    std::vector<double> ms;
+    const ImageLayout layout{depth, false, 0};
+    const size_t rowBytes = static_cast<size_t>(src.width()) * 4 * static_cast<size_t>(bytesPerComponent(depth));
+    const size_t bytes = rowBytes * static_cast<size_t>(src.height());
+    const std::string path = runtime + "/bench-passthrough.shm";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ftruncate(fd, static_cast<off_t>(bytes)) != 0) {
+        *error = "cannot create " + path;
+        if (fd >= 0) ::close(fd);
+        return ms;
+    }
+    void* mapped = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ::close(fd);
+    if (mapped == MAP_FAILED) {
+        *error = "cannot map " + path;
+        return ms;
+    }
+    auto* slot = static_cast<std::uint8_t*>(mapped);
+    ServeConnection connection;
+    if (connection.open(runtime, error)) {
+        deid::msgpack::Value ping = deid::msgpack::Value::map();
+        ping.set("type", "ping");
+        deid::msgpack::Value reply;
+        for (int i = 0; i < copies; ++i) {
+            const int t = i % src.frameCount();
+            const auto start = Clock::now();
+            ImageBuffer source(src.width(), src.height(), layout);
+            source.fillFromTopDownRGBA8(src.frame(t));
+            ImageBuffer output(src.width(), src.height(), layout);
+            for (int y = 0; y < src.height(); ++y) std::memcpy(slot + static_cast<size_t>(y) * rowBytes, source.row(y), rowBytes);
+            if (!connection.request(ping, reply, error)) break;
+            for (int y = 0; y < src.height(); ++y) std::memcpy(output.row(y), slot + static_cast<size_t>(y) * rowBytes, rowBytes);
+            ms.push_back(msSince(start));
+        }
+    }
+    munmap(mapped, bytes);
+    ::unlink(path.c_str());
+    return ms;
+}
+
+// The least a frame's round trip through the bridge's transport costs: the frame copied into a mapped slot file in
+// the runtime folder, one request and reply with deid serve (ping), the frame copied out again.
+std::vector<double> transportRoundTrips(const std::vector<std::vector<std::uint8_t>>& frames, int copies, const std::string& runtime,
+                                        std::string* error) {
+    std::vector<double> ms;
+    const size_t bytes = frames.front().size();
+    const std::string path = runtime + "/bench-transport.shm";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ftruncate(fd, static_cast<off_t>(bytes)) != 0) {
+        *error = "cannot create " + path;
+        if (fd >= 0) ::close(fd);
+        return ms;
+    }
+    void* mapped = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ::close(fd);
+    if (mapped == MAP_FAILED) {
+        *error = "cannot map " + path;
+        return ms;
+    }
+    auto* slot = static_cast<std::uint8_t*>(mapped);
+    std::vector<std::uint8_t> out(bytes, 2);
+    ServeConnection connection;
+    if (connection.open(runtime, error)) {
+        deid::msgpack::Value ping = deid::msgpack::Value::map();
+        ping.set("type", "ping");
+        deid::msgpack::Value reply;
+        for (int i = 0; i < copies; ++i) {
+            const auto& in = frames[static_cast<size_t>(i) % frames.size()];
+            const auto start = Clock::now();
+            std::memcpy(slot, in.data(), bytes);
+            if (!connection.request(ping, reply, error)) break;
+            std::memcpy(out.data(), slot, bytes);
+            ms.push_back(msSince(start));
+        }
+    }
+    munmap(mapped, bytes);
+    ::unlink(path.c_str());
+    return ms;
+}
 
 // Packed top-down frames of the clip in `depth`, converted as the host converts them for the plugin.
 std::vector<std::vector<std::uint8_t>> framesIn(const FrameSource& src, PixelDepth depth) {
@@ -338,6 +468,46 @@ bool benchDepth(LoadedPlugin& plugin, const FrameSource& clip, const FrameSource
         if (serverBefore >= 0 && serverAfter >= serverBefore)
             result->cachedServerCpu = (serverAfter - serverBefore) / static_cast<double>(result->cached.size());
         result->imagesPerRender = static_cast<double>(images) / static_cast<double>(result->cached.size());
+
+        // ---- With an analysis, as an editor works after Analyze clip: each frame rendered once, then scrubbed.
+        progress(name + ": Analyze clip");
+        if (fx->userEdited("analyze", 0) != kOfxStatOK) {
+            std::printf("FAILED: %s: Analyze clip failed\n", name.c_str());
+            return false;
+        }
+        progress(name + ": each frame once with the analysis");
+        const Pass analysed = renderPass(*fx, clip.frameCount());
+        if (analysed.failed > 0) {
+            std::printf("FAILED: %s: %d renders with the analysis failed; first: %s\n", name.c_str(), analysed.failed, analysed.firstError.c_str());
+            return false;
+        }
+        result->analysedUncached = analysed.ms;
+        const std::vector<int> order = scrubOrder(clip.frameCount(), opt.passes);
+        progress(name + ": scrubbing, " + std::to_string(order.size()) + " renders");
+        std::string statsError;
+        const auto before = serveStats(runtime, &statsError);
+        const Pass scrubbed = renderOrder(*fx, order);
+        const auto after = serveStats(runtime, &statsError);
+        if (scrubbed.failed > 0) {
+            std::printf("FAILED: %s: %d scrubbing renders failed; first: %s\n", name.c_str(), scrubbed.failed, scrubbed.firstError.c_str());
+            return false;
+        }
+        for (size_t i = 0; i < order.size(); ++i) result->scrubMismatches += scrubbed.digests[i] != analysed.digests[static_cast<size_t>(order[i])];
+        result->scrub = scrubbed.ms;
+        const auto delta = [&](const char* key) {
+            const auto a = after.find(key), b = before.find(key);
+            return (a == after.end() ? 0 : a->second) - (b == before.end() ? 0 : b->second);
+        };
+        result->scrubHits = delta("memoryHits") + delta("diskHits");
+        result->scrubRendered = delta("rendered");
+        progress(name + ": bare transport round trips");
+        result->transport = transportRoundTrips(framesIn(clip, result->depth), opt.copies, runtime, &statsError);
+        progress(name + ": frames passed through the transport unprocessed");
+        result->passThrough = passThroughRoundTrips(clip, result->depth, opt.copies, runtime, &statsError);
+        if (result->transport.empty() || result->passThrough.empty()) {
+            std::printf("FAILED: %s: transport round trips: %s\n", name.c_str(), statsError.c_str());
+            return false;
+        }
         return true;
     }();
     plugin.destroyInstance(fx);
@@ -372,6 +542,38 @@ void printReport(const std::vector<DepthResult>& results, const Options& opt, co
                     depthLabel(r.depth), fmt(copy.p50 > 0 ? cached.p50 / copy.p50 : 0.0, 1).c_str(), fmt(r.frameBytes / 1e6, 1).c_str(),
                     r.framesChanged, frames, r.cached.size() - r.cachedMismatches, r.cached.size());
     }
+    std::printf("\n## Scrubbing with an analysis (after Analyze clip), %dx%d RGBA, %d frames\n\n", kWidth, kHeight, frames);
+    std::printf("| depth | case | samples | p50 ms | p99 ms | mean ms | fps (p50) |\n");
+    std::printf("|---|---|---:|---:|---:|---:|---:|\n");
+    for (const auto& r : results) {
+        const auto row = [&](const char* what, const std::vector<double>& ms) {
+            const Stats s = summarize(ms);
+            std::printf("| %s | %s | %zu | %s | %s | %s | %s |\n", depthLabel(r.depth), what, s.samples, fmt(s.p50).c_str(),
+                        fmt(s.p99).c_str(), fmt(s.mean).c_str(), fmt(s.p50 > 0 ? 1000.0 / s.p50 : 0.0, 1).c_str());
+        };
+        row("first render of each frame", r.analysedUncached);
+        row("scrubbing (cache hits)", r.scrub);
+        row("pass-through: host images + transport", r.passThrough);
+        row("bare transport round trip", r.transport);
+    }
+    std::printf("\n");
+    for (const auto& r : results) {
+        const Stats scrub = summarize(r.scrub), transport = summarize(r.transport), pass = summarize(r.passThrough);
+        std::printf("- %s: **cache hit / pass-through (p50) = %sx**, cache hit / bare transport round trip (p50) = %sx, hit p99 %s ms; "
+                    "%lld of %zu scrubbing renders were cache hits, %lld rendered again; results equal to the first renders: %zu of %zu\n",
+                    depthLabel(r.depth), fmt(pass.p50 > 0 ? scrub.p50 / pass.p50 : 0.0, 2).c_str(),
+                    fmt(transport.p50 > 0 ? scrub.p50 / transport.p50 : 0.0, 2).c_str(), fmt(scrub.p99).c_str(),
+                    static_cast<long long>(r.scrubHits), r.scrub.size(), static_cast<long long>(r.scrubRendered),
+                    r.scrub.size() - static_cast<size_t>(r.scrubMismatches), r.scrub.size());
+    }
+    std::printf("- pass-through: what any effect behind this transport pays for an unprocessed frame: the host makes the Source\n"
+                "  image (as the test host's clipGetImage does) and an Output image, the frame goes into a mapped slot file\n"
+                "  row by row, a ping to deid serve and its reply, and back row by row into the Output image.\n");
+    std::printf("- bare transport round trip: the frame copied into a mapped file in the runtime folder, a ping to deid serve and\n"
+                "  its reply, the frame copied out (--copies times). A scrubbing render is the whole Render action: the host's\n"
+                "  clipGetImage, the plugin hashing the source, the probe, the server's copy of the cached result into the\n"
+                "  slot, the plugin's copy into the output image.\n");
+
     std::printf("\nWhere a cached render goes (means per render, ms):\n\n");
     std::printf("| depth | Source images per render | whole host call | Render action | host + plugin CPU | deid serve CPU |\n");
     std::printf("|---|---:|---:|---:|---:|---:|\n");
@@ -507,7 +709,9 @@ int main(int argc, char** argv) {
     plugin.unload();
 
     printReport(results, opt, runtime, clip->frameCount(), loadBefore);
-    for (const auto& r : results)
+    for (const auto& r : results) {
         if (r.cachedMismatches > 0) return fail(std::string(depthLabel(r.depth)) + ": cached results differ from the computed ones");
+        if (r.scrubMismatches > 0) return fail(std::string(depthLabel(r.depth)) + ": scrubbed results differ from the first renders");
+    }
     return 0;
 }

@@ -846,6 +846,54 @@ int main(int argc, char** argv) {
     checkChanges(beforeAnalysis, src, truth, 0, keyFrame, "before Analyze");
     checkFacesCovered(beforeAnalysis, src, truth, "before Analyze");
 
+    // ---- A second instance on the same clip (another project, or this one reopened after a restart) finds the
+    // analysis by the clip's content: Analyze clip reads only the frames the fingerprint samples.
+    if (!fakeServer && !analysis.empty()) {
+        extra.push_back(plugin.createInstance(kOfxImageEffectContextFilter, setup, &status));
+        ImageEffect& second = *extra.back();
+        std::set<long> read;
+        second.onClipGetImage = [&](Clip& c, double t) {
+            if (c.name() == kOfxImageEffectSimpleSourceClipName) read.insert(std::lround(t));
+        };
+        t0 = std::chrono::steady_clock::now();
+        const OfxStatus again = second.userEdited("analyze", 0);
+        const double seconds = since(t0);
+        second.onClipGetImage = nullptr;
+        checks.check(again == kOfxStatOK && second.param("analysis_path")->value().text == analysis,
+                     "a second instance's Analyze clip finds the same analysis (" + fmt(seconds, 2) + " s)");
+        checks.check(read.size() <= deid::fingerprint::sampledFrames(src.frameCount()).size() + 1,
+                     "and reads only the frames of the fingerprint (" + std::to_string(read.size()) + " frames, not " +
+                         std::to_string(src.frameCount()) + ")");
+        checks.check(second.param("person1_label")->value().text == fx->param("person1_label")->value().text,
+                     "with the same people: " + second.param("person1_label")->value().text);
+
+        // A damaged cached analysis is never used: the next Analyze clip notices and analyses the clip again.
+        {
+            std::fstream file(analysis, std::ios::in | std::ios::out | std::ios::binary);
+            file.seekg(0, std::ios::end);
+            const std::streamoff size = file.tellg();
+            file.seekg(size / 2);
+            char byte = 0;
+            file.read(&byte, 1);
+            byte = static_cast<char>(byte ^ 0x5A);
+            file.seekp(size / 2);
+            file.write(&byte, 1);
+        }
+        extra.push_back(plugin.createInstance(kOfxImageEffectContextFilter, setup, &status));
+        ImageEffect& third = *extra.back();
+        read.clear();
+        third.onClipGetImage = [&](Clip& c, double t) {
+            if (c.name() == kOfxImageEffectSimpleSourceClipName) read.insert(std::lround(t));
+        };
+        const OfxStatus redone = third.userEdited("analyze", 0);
+        third.onClipGetImage = nullptr;
+        checks.check(redone == kOfxStatOK && static_cast<int>(read.size()) == src.frameCount(),
+                     "a damaged cached analysis is analysed again from every frame (" + std::to_string(read.size()) + " read)");
+        checks.check(third.param("analysis_path")->value().text == analysis && third.param("person1_label")->value().text ==
+                                                                                      fx->param("person1_label")->value().text,
+                     "into the same file, with the same people");
+    }
+
     // ---- Keyframe person 1: anonymized (1) from frame 0, kept (0) from the middle. The host interpolates Integer
     // keys linearly (as many editors do); the switch must still happen exactly at the second key.
     Param* anon = fx->param("person1_anonymize");

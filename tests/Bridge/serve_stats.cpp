@@ -14,13 +14,6 @@ namespace ofxtest {
 
 namespace {
 
-struct Socket {
-    int fd = -1;
-    ~Socket() {
-        if (fd >= 0) ::close(fd);
-    }
-};
-
 bool writeAll(int fd, const std::vector<std::uint8_t>& bytes) {
     size_t done = 0;
     while (done < bytes.size()) {
@@ -31,8 +24,40 @@ bool writeAll(int fd, const std::vector<std::uint8_t>& bytes) {
     return true;
 }
 
-bool exchange(int fd, const deid::msgpack::Value& request, deid::msgpack::Value& reply, std::string* error) {
-    if (!writeAll(fd, deid::framing::encodeFrame(request))) {
+}  // namespace
+
+ServeConnection::~ServeConnection() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+bool ServeConnection::open(const std::string& runtimeDir, std::string* error) {
+    const std::string path = runtimeDir + "/serve.sock";
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (path.size() >= sizeof address.sun_path) {
+        *error = "socket path too long";
+        return false;
+    }
+    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+        *error = "cannot connect to " + path;
+        return false;
+    }
+    deid::msgpack::Value hello = deid::msgpack::Value::map();
+    hello.set("type", "hello");
+    hello.set("protocol", 1);
+    hello.set("client", "Deid test host");
+    deid::msgpack::Value reply;
+    return request(hello, reply, error);
+}
+
+bool ServeConnection::request(const deid::msgpack::Value& message, deid::msgpack::Value& reply, std::string* error) {
+    if (fd_ < 0) {
+        *error = "not connected";
+        return false;
+    }
+    if (!writeAll(fd_, deid::framing::encodeFrame(message))) {
         *error = "cannot send to deid serve";
         return false;
     }
@@ -46,7 +71,7 @@ bool exchange(int fd, const deid::msgpack::Value& request, deid::msgpack::Value&
             *error = "bad frame from deid serve";
             return false;
         }
-        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
         if (n <= 0) {
             *error = "deid serve closed the connection";
             return false;
@@ -56,46 +81,27 @@ bool exchange(int fd, const deid::msgpack::Value& request, deid::msgpack::Value&
     return deid::framing::decodeMessage(payload.data(), payload.size(), reply, *error);
 }
 
-}  // namespace
-
 std::map<std::string, std::int64_t> serveStats(const std::string& runtimeDir, std::string* error) {
     std::map<std::string, std::int64_t> out;
     std::string ignored;
     if (error == nullptr) error = &ignored;
-    const std::string path = runtimeDir + "/serve.sock";
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    if (path.size() >= sizeof address.sun_path) {
-        *error = "socket path too long";
-        return out;
-    }
-    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-    Socket s;
-    s.fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-    if (s.fd < 0 || ::connect(s.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-        *error = "cannot connect to " + path;
-        return out;
-    }
     try {
-        deid::msgpack::Value hello = deid::msgpack::Value::map();
-        hello.set("type", "hello");
-        hello.set("protocol", 1);
-        hello.set("client", "bridge_e2e stats");
-        deid::msgpack::Value reply;
-        if (!exchange(s.fd, hello, reply, error)) return out;
+        ServeConnection connection;
+        if (!connection.open(runtimeDir, error)) return out;
         deid::msgpack::Value request = deid::msgpack::Value::map();
         request.set("type", "stats");
-        if (!exchange(s.fd, request, reply, error)) return out;
+        deid::msgpack::Value reply;
+        if (!connection.request(request, reply, error)) return out;
         const deid::msgpack::Value* type = reply.find("type");
         if (type == nullptr || !type->isStr() || *type->str() != "stats") {
             *error = "deid serve did not answer stats";
             return out;
         }
-        for (const char* name : {"rendered", "memoryHits", "diskHits", "misses", "corrupt", "memoryBytes"}) {
-            const deid::msgpack::Value* v = reply.find(name);
-            std::int64_t n = 0;
-            if (v != nullptr && v->getInt(n)) out[name] = n;
-        }
+        if (const auto* items = reply.mapItems())
+            for (const auto& item : *items) {
+                std::int64_t n = 0;
+                if (item.second.getInt(n)) out[item.first] = n;
+            }
     } catch (const std::exception& e) {
         *error = e.what();
         out.clear();

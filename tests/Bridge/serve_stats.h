@@ -6,7 +6,27 @@
 #include <map>
 #include <string>
 
+namespace deid::msgpack {
+class Value;
+}
+
 namespace ofxtest {
+
+// One connection to the `deid serve` of a runtime folder, greeted with hello.
+class ServeConnection {
+public:
+    ServeConnection() = default;
+    ~ServeConnection();
+    ServeConnection(const ServeConnection&) = delete;
+    ServeConnection& operator=(const ServeConnection&) = delete;
+
+    bool open(const std::string& runtimeDir, std::string* error);
+    // Sends one request and reads its reply; false with `error` set when the exchange fails.
+    bool request(const deid::msgpack::Value& message, deid::msgpack::Value& reply, std::string* error);
+
+private:
+    int fd_ = -1;
+};
 
 // The integer fields of the reply (rendered, memoryHits, diskHits, misses, corrupt, ...); empty with `error` set
 // when the server cannot be asked.
