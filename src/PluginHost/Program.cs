@@ -15,6 +15,7 @@ public static class Program
             ModelsCommand.Create(),
             BenchCommand.Create(),
             ServeCommand.Create(),
+            CacheCommand.Create(),
         };
         ShutdownSignal.Install();
         try
