@@ -26,9 +26,10 @@ public static class CacheFolder
         {
             try
             {
+                var length = analysis.Length;
                 analysis.Delete();
                 count++;
-                bytes += analysis.Length;
+                bytes += length;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
