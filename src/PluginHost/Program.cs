@@ -16,6 +16,7 @@ public static class Program
             BenchCommand.Create(),
             EvalCommand.Create(),
             ServeCommand.Create(),
+            CacheCommand.Create(),
         };
         ShutdownSignal.Install();
         try

@@ -1,67 +1,35 @@
+using Deid.PluginHost.Serve.Caching;
+
 namespace Deid.PluginHost.Serve;
 
 /// <summary>
 /// Rendered frames kept in memory with a byte budget, least recently used first out, so showing a frame again (an
 /// editor scrubbing) costs a copy. Keys are hashes of everything the result depends on, the input pixels included,
-/// so a change anywhere upstream is a miss, never a stale frame.
+/// so a change anywhere upstream is a miss, never a stale frame. The memory-only cache of the serve engine; the
+/// budgeted store itself is <see cref="ByteBudgetLru{TKey, TValue}"/>, shared with <see cref="TieredFrameCache"/>.
 /// </summary>
 public sealed class RenderedFrameCache(long budgetBytes)
 {
     public sealed record Entry(byte[] Pixels, int Faces);
 
-    private readonly LinkedList<(UInt128 Key, Entry Entry)> _order = new();
-    private readonly Dictionary<UInt128, LinkedListNode<(UInt128 Key, Entry Entry)>> _index = [];
-    private readonly object _gate = new();
-    private long _bytes;
+    private readonly ByteBudgetLru<UInt128, Entry> _frames = new(budgetBytes, entry => entry.Pixels.Length);
+    private long _hits;
+    private long _misses;
 
-    public long Hits { get; private set; }
+    public long Hits => Interlocked.Read(ref _hits);
 
-    public long Misses { get; private set; }
+    public long Misses => Interlocked.Read(ref _misses);
 
-    public long Bytes { get { lock (_gate) return _bytes; } }
+    public long Bytes => _frames.Bytes;
 
     public bool TryGet(UInt128 key, out Entry entry)
     {
-        lock (_gate)
-        {
-            if (_index.TryGetValue(key, out var node))
-            {
-                _order.Remove(node);
-                _order.AddFirst(node);
-                entry = node.Value.Entry;
-                Hits++;
-                return true;
-            }
-            Misses++;
-            entry = null!;
-            return false;
-        }
+        var found = _frames.TryGet(key, out entry);
+        Interlocked.Increment(ref found ? ref _hits : ref _misses);
+        return found;
     }
 
-    public void Add(UInt128 key, Entry entry)
-    {
-        if (entry.Pixels.Length > budgetBytes) return;
-        lock (_gate)
-        {
-            if (_index.ContainsKey(key)) return;
-            _index[key] = _order.AddFirst((key, entry));
-            _bytes += entry.Pixels.Length;
-            while (_bytes > budgetBytes && _order.Last is { } oldest)
-            {
-                _order.RemoveLast();
-                _index.Remove(oldest.Value.Key);
-                _bytes -= oldest.Value.Entry.Pixels.Length;
-            }
-        }
-    }
+    public void Add(UInt128 key, Entry entry) => _frames.Add(key, entry);
 
-    public void Clear()
-    {
-        lock (_gate)
-        {
-            _order.Clear();
-            _index.Clear();
-            _bytes = 0;
-        }
-    }
+    public void Clear() => _frames.Clear();
 }
