@@ -46,6 +46,7 @@
 #include <sstream>
 #include <string>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 using namespace ofxtest;
@@ -1000,6 +1001,70 @@ int main(int argc, char** argv) {
         checks.check(restoredDiff == 0 && counted(restoredBefore, restoredAfter, "rendered") == 0,
                      "with the keys removed every frame comes from the cache as before (" + std::to_string(restoredDiff) + " differ, " +
                          std::to_string(counted(restoredBefore, restoredAfter, "rendered")) + " rendered)");
+    }
+
+    // ---- The disk tier: after a restart of deid serve (memory cache gone) frames come from disk; entries damaged on
+    // disk are detected and rendered again, never shown.
+    if (!fakeServer) {
+        const auto flushed = serveStats(runtime, &statsError, true);
+        checks.check(!flushed.empty(), "deid serve flushed its disk cache" + (statsError.empty() ? "" : ": " + statsError));
+        const std::string framesDir = envOr("DEID_CACHE_DIR", "") + "/frames";
+        std::map<int, std::vector<std::string>> entries;  // frame -> its files
+        for (const auto& folder : listDir(framesDir))
+            for (const auto& name : listDir(framesDir + "/" + folder))
+                if (name.size() > 12 && name.compare(name.size() - 4, 4, ".dfc") == 0)
+                    entries[std::atoi(name.substr(0, 7).c_str())].push_back(framesDir + "/" + folder + "/" + name);
+        // Disk writes are dropped rather than slow a render down when the writer falls behind: nearly every frame
+        // is there, not necessarily all.
+        checks.check(static_cast<int>(entries.size()) * 10 >= src.frameCount() * 9,
+                     "the disk cache holds entries for " + std::to_string(entries.size()) + " of " + std::to_string(src.frameCount()) + " frames");
+        std::vector<int> damaged;
+        for (int t = 3; t < src.frameCount() && damaged.size() < 6; t += src.frameCount() / 6) {
+            while (t < src.frameCount() && !entries.count(t)) ++t;
+            if (t < src.frameCount()) damaged.push_back(t);
+        }
+        for (size_t i = 0; i < damaged.size(); ++i)
+            for (const auto& path : entries[damaged[i]]) {
+                std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+                file.seekg(0, std::ios::end);
+                const std::streamoff size = file.tellg();
+                if (i % 3 == 2) {  // truncated
+                    file.close();
+                    if (truncate(path.c_str(), size / 2) != 0) checks.note("cannot truncate " + path);
+                    continue;
+                }
+                const std::streamoff at = i % 3 == 0 ? size - size / 3 : 40;  // in the pixels, or in the header
+                char byte = 0;
+                file.seekg(at);
+                file.read(&byte, 1);
+                byte = static_cast<char>(byte ^ 0x21);
+                file.seekp(at);
+                file.write(&byte, 1);
+            }
+        for (pid_t pid : findServer(runtime, false).pids) stopProcess(pid, SIGKILL, 5.0);
+        std::vector<int> some;
+        for (int t = 0; t < src.frameCount(); t += 7)
+            if (entries.count(t)) some.push_back(t);
+        some.insert(some.end(), damaged.begin(), damaged.end());
+        std::sort(some.begin(), some.end());
+        some.erase(std::unique(some.begin(), some.end()), some.end());
+        Run fromDisk = renderFrames(*fx, some, "8-bit, after a restart, with damaged disk entries");
+        const auto counters = serveStats(runtime, &statsError);
+        size_t differ = 0;
+        for (size_t i = 0; i < some.size(); ++i) differ += fromDisk.outputs[i] != reference.outputs[static_cast<size_t>(some[i])];
+        const auto value = [&](const char* name) {
+            const auto it = counters.find(name);
+            return it == counters.end() ? -1 : it->second;
+        };
+        checks.check(differ == 0, "after the restart every frame is as before (" + std::to_string(differ) + " of " + std::to_string(some.size()) +
+                                      " differ)");
+        checks.check(value("corrupt") == static_cast<std::int64_t>(damaged.size()) && value("rendered") == static_cast<std::int64_t>(damaged.size()),
+                     "the " + std::to_string(damaged.size()) + " damaged entries were detected (" + std::to_string(value("corrupt")) +
+                         ") and rendered again (" + std::to_string(value("rendered")) + ")");
+        // Read-ahead may have brought some into memory first; all the same, none was rendered.
+        checks.check(value("diskHits") > 0 && value("diskHits") + value("memoryHits") == static_cast<std::int64_t>(some.size() - damaged.size()),
+                     "the others came from the disk tier (" + std::to_string(value("diskHits")) + " read from disk, " +
+                         std::to_string(value("memoryHits")) + " brought ahead into memory, of " + std::to_string(some.size() - damaged.size()) + ")");
     }
 
     // ---- 16-bit and float, on instances made as a reloaded project would (parameters set before CreateInstance).

@@ -81,7 +81,7 @@ bool ServeConnection::request(const deid::msgpack::Value& message, deid::msgpack
     return deid::framing::decodeMessage(payload.data(), payload.size(), reply, *error);
 }
 
-std::map<std::string, std::int64_t> serveStats(const std::string& runtimeDir, std::string* error) {
+std::map<std::string, std::int64_t> serveStats(const std::string& runtimeDir, std::string* error, bool flush) {
     std::map<std::string, std::int64_t> out;
     std::string ignored;
     if (error == nullptr) error = &ignored;
@@ -90,6 +90,7 @@ std::map<std::string, std::int64_t> serveStats(const std::string& runtimeDir, st
         if (!connection.open(runtimeDir, error)) return out;
         deid::msgpack::Value request = deid::msgpack::Value::map();
         request.set("type", "stats");
+        if (flush) request.set("flush", true);
         deid::msgpack::Value reply;
         if (!connection.request(request, reply, error)) return out;
         const deid::msgpack::Value* type = reply.find("type");

@@ -30,6 +30,7 @@ private:
 
 // The integer fields of the reply (rendered, memoryHits, diskHits, misses, corrupt, ...); empty with `error` set
 // when the server cannot be asked.
-std::map<std::string, std::int64_t> serveStats(const std::string& runtimeDir, std::string* error);
+// With `flush`, the server first finishes writing the frames queued for its disk cache.
+std::map<std::string, std::int64_t> serveStats(const std::string& runtimeDir, std::string* error, bool flush = false);
 
 }  // namespace ofxtest

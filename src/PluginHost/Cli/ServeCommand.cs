@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Deid.Effect.Inference;
 using Deid.PluginHost.Serve;
+using Deid.PluginHost.Serve.Caching;
 
 namespace Deid.PluginHost.Cli;
 
@@ -19,12 +20,10 @@ public static class ServeCommand
             try
             {
                 var directory = RuntimeDirectory.Prepare(RuntimeDirectory.Resolve());
-                var cache = Environment.GetEnvironmentVariable("DEID_CACHE_DIR") is { Length: > 0 } configured ? configured
-                    : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
-                        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "deid");
+                var cache = CacheSettings.FromEnvironment();
                 Action<string> log = message => Console.Error.WriteLine(message);
                 using var slots = new FrameSlots(directory);
-                using var engine = new ServeEngine(slots, Path.Combine(cache, "analyses"), Enum.Parse<ExecutionDevice>(parse.GetValue(device)!, true), log);
+                using var engine = new ServeEngine(slots, cache, Enum.Parse<ExecutionDevice>(parse.GetValue(device)!, true), log);
                 var server = new DeidServer(directory, engine, TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(idle))), log);
                 if (!server.Run(cancel)) log($"deid serve: already running on {server.SocketPath}");
                 return Task.FromResult(0);

@@ -162,7 +162,7 @@ public sealed class DeidServer(string runtimeDirectory, ServeEngine engine, Time
                 "analyze-frame" => engine.AnalyzeFrame(request),
                 "analyze-end" => engine.AnalyzeEnd(request),
                 "clear-cache" => engine.ClearCache(request),
-                "stats" => engine.Stats(),
+                "stats" => engine.Stats(request),
                 var other => throw new FrameMessageException($"unknown request type '{other}'"),
             };
         }

@@ -66,20 +66,6 @@ public static class FrameResultKey
         return hash.GetCurrentHashAsUInt128();
     }
 
-    /// <summary>The key with the clip and frame folded in, for the single-level memory cache.</summary>
-    public static UInt128 Combine(string fingerprint, int frame, UInt128 key)
-    {
-        var hash = new XxHash128();
-        hash.Append(Encoding.UTF8.GetBytes(fingerprint));
-        Span<byte> number = stackalloc byte[16];
-        BitConverter.TryWriteBytes(number, frame);
-        BitConverter.TryWriteBytes(number[4..], (ulong)(key >> 64));
-        hash.Append(number[..12]);
-        BitConverter.TryWriteBytes(number, (ulong)key);
-        hash.Append(number[..8]);
-        return hash.GetCurrentHashAsUInt128();
-    }
-
     private static void Append(XxHash128 hash, Span<byte> buffer, ulong value)
     {
         BitConverter.TryWriteBytes(buffer, value);

@@ -8,6 +8,7 @@ using Deid.Effect.Pipeline;
 using Deid.Effect.Selection;
 using Deid.Effect.Tracking;
 using Deid.PluginHost.Rendering;
+using Deid.PluginHost.Serve.Caching;
 using System.IO.Hashing;
 using OpenCvSharp;
 
@@ -18,8 +19,12 @@ namespace Deid.PluginHost.Serve;
 /// Models load on first use (a missing model is then an error reply, not a server that will not start); analyses
 /// are kept by path. One frame is processed at a time: the models use every core already.
 /// </summary>
-public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, ExecutionDevice device, Action<string> log) : IDisposable
+public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, ExecutionDevice device, Action<string> log) : IDisposable
 {
+    private readonly string analysisDirectory = cacheSettings.AnalysesDirectory;
+    /// <summary>How many frames ahead of the playhead, in its direction of travel, read-ahead brings into memory.</summary>
+    private const int ReadAheadFrames = 12;
+
     private sealed class AnalysisSession(ClipAnalyzer analyzer, string clip, int frames, double fps, int width, int height, string? savePath)
     {
         public string? SavePath { get; } = savePath;
@@ -42,7 +47,10 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
     private readonly Mat _processed = new();
     private readonly Mat _neighbour = new();
     private readonly Dictionary<ulong, IReadOnlyList<FaceDetection>> _detections = [];
-    private readonly RenderedFrameCache _cache = new(FrameCacheBudget());
+    // Room for a long burst of renders to queue for the disk (the arrays are shared with the memory tier; the writer
+    // also caps the bytes waiting).
+    private readonly TieredFrameCache _cache = new(cacheSettings, writeQueueCapacity: 1024);
+    private readonly Dictionary<string, int> _playheads = [];
     private EngineModels? _models;
     private long _rendered;
 
@@ -108,8 +116,10 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
                 var target = (byte*)pointer + (frame - windowFirst) * frameBytes;
                 var key = analysedKey ?? FrameResultKey.WithWindow(description,
                     new ReadOnlySpan<byte>((void*)pointer, (int)(frameBytes * windowCount)), loaded?.ContentId ?? 0);
-                var cacheKey = FrameResultKey.Combine(fingerprint, frame, key);
-                if (_cache.TryGet(cacheKey, out var cached))
+                // Without a fingerprint from the plugin, frames are still found by content, in this server's life.
+                var cacheKey = new FrameCacheKey(fingerprint.Length > 0 ? fingerprint : "unnamed", frame, key);
+                FollowPlayhead(request.String("session"), fingerprint, frame);
+                if (_cache.TryGet(cacheKey, out var cached, out _) && cached.Pixels.Length == frameBytes)
                 {
                     cached.Pixels.CopyTo(new Span<byte>(target, cached.Pixels.Length));
                     return Rendered(cached.Faces, analysis is not null, fromCache: true);
@@ -138,7 +148,7 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
                 if (showBoxes) DrawBoxes(_processed, regions, identityOf);
                 SlotPixels.WriteChanged(target, width, height, depth, _original, _processed);
                 _rendered++;
-                _cache.Add(cacheKey, new RenderedFrameCache.Entry(new ReadOnlySpan<byte>(target, (int)frameBytes).ToArray(), hidden.Count));
+                _cache.Add(cacheKey, new CachedFrame(new ReadOnlySpan<byte>(target, (int)frameBytes).ToArray(), hidden.Count, width, height, request.String("depth")));
                 return Rendered(hidden.Count, analysis is not null, fromCache: false);
             });
         }
@@ -292,19 +302,26 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
     }
 
     /// <summary>How the caches have done since the server started (for tests, benchmarks and support).</summary>
-    public IReadOnlyDictionary<string, object?> Stats()
+    public IReadOnlyDictionary<string, object?> Stats(MessageFields request)
     {
+        // "flush": wait until every frame queued for the disk tier is written (tests, benchmarks, before a backup).
+        if (request.Has("flush") && request.Boolean("flush")) _cache.Flush();
         lock (_gate)
         {
             return new Dictionary<string, object?>
             {
                 ["type"] = "stats",
                 ["rendered"] = _rendered,
-                ["memoryHits"] = _cache.Hits,
-                ["diskHits"] = 0L,
+                ["memoryHits"] = _cache.MemoryHits,
+                ["diskHits"] = _cache.DiskHits,
                 ["misses"] = _cache.Misses,
-                ["corrupt"] = 0L,
-                ["memoryBytes"] = _cache.Bytes,
+                ["corrupt"] = _cache.Corrupt,
+                ["memoryBytes"] = _cache.MemoryBytes,
+                ["memoryEntries"] = (long)_cache.MemoryEntries,
+                ["diskWrites"] = _cache.Writes,
+                ["droppedWrites"] = _cache.DroppedWrites,
+                ["evictions"] = _cache.Evictions,
+                ["readAheadLoads"] = _cache.ReadAheadLoads,
             };
         }
     }
@@ -317,6 +334,7 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
             _analyses.Clear();
             _detections.Clear();
             _cache.Clear();
+            _playheads.Clear();
         }
         return Ok();
     }
@@ -382,17 +400,29 @@ public sealed class ServeEngine(FrameSlots slots, string analysisDirectory, Exec
 
     private static Dictionary<string, object?> Ok() => new() { ["type"] = "ok" };
 
-    /// <summary>$DEID_FRAME_CACHE_MB, default 1024 MiB.</summary>
-    private static long FrameCacheBudget() =>
-        (long.TryParse(Environment.GetEnvironmentVariable("DEID_FRAME_CACHE_MB"), out var megabytes) && megabytes >= 0 ? megabytes : 1024) << 20;
+    public TieredFrameCache Cache => _cache;
 
-    public RenderedFrameCache Cache => _cache;
+    /// <summary>
+    /// Read-ahead: when a session moves frame by frame (playing, or stepping through), the cached frames ahead of it in
+    /// its direction of travel are brought from disk into memory in the background, at the lowest priority.
+    /// </summary>
+    private void FollowPlayhead(string session, string fingerprint, int frame)
+    {
+        var known = _playheads.TryGetValue(session, out var previous);
+        _playheads[session] = frame;
+        if (!known || fingerprint.Length == 0) return;
+        var step = frame - previous;
+        if (step is 0 or > 2 or < -2) return;
+        var direction = Math.Sign(step);
+        _cache.ReadAhead(fingerprint, Enumerable.Range(1, ReadAheadFrames).Select(i => frame + direction * i).Where(f => f >= 0));
+    }
 
     public void Dispose()
     {
         foreach (var session in _sessions.Values) session.Analyzer.Dispose();
         foreach (var compositor in _compositors.Values) compositor.Dispose();
         _models?.Dispose();
+        _cache.Dispose();
         _original.Dispose();
         _processed.Dispose();
         _neighbour.Dispose();

@@ -16,6 +16,13 @@ internal sealed class BackgroundDiskWriter : IDisposable
     private (FrameCacheKey Key, CachedFrame Frame)? _writing;
     private bool _stopping;
     private long _dropped;
+    private long _pendingBytes;
+
+    /// <summary>
+    /// Queued frames may outlive their place in the memory tier; past this many bytes waiting, writes are dropped
+    /// whatever the count, so a slow disk cannot pin memory without bound.
+    /// </summary>
+    public const long MaxPendingBytes = 1L << 30;
     private long _failed;
 
     public BackgroundDiskWriter(DiskFrameStore store, int capacity)
@@ -39,13 +46,14 @@ internal sealed class BackgroundDiskWriter : IDisposable
         lock (_gate)
         {
             if (_pending.ContainsKey(key) || _writing?.Key == key) return true;
-            if (_stopping || _order.Count >= _capacity)
+            if (_stopping || _order.Count >= _capacity || (_order.Count > 0 && _pendingBytes + frame.Pixels.Length > MaxPendingBytes))
             {
                 _dropped++;
                 return false;
             }
             _order.Enqueue(key);
             _pending[key] = frame;
+            _pendingBytes += frame.Pixels.Length;
             Monitor.PulseAll(_gate);
             return true;
         }
@@ -80,6 +88,7 @@ internal sealed class BackgroundDiskWriter : IDisposable
         {
             _order.Clear();
             _pending.Clear();
+            _pendingBytes = 0;
             while (_writing is not null && _thread.IsAlive) Monitor.Wait(_gate);
         }
     }
@@ -108,6 +117,7 @@ internal sealed class BackgroundDiskWriter : IDisposable
                 key = _order.Dequeue();
                 frame = _pending[key];
                 _pending.Remove(key);
+                _pendingBytes -= frame.Pixels.Length;
                 _writing = (key, frame);
             }
             try
