@@ -9,7 +9,7 @@ namespace Deid.PluginHost.Tests.Serve;
 /// <summary>A running `deid serve` in its own runtime folder, and a raw client speaking the socket protocol.</summary>
 public sealed class ServeProcess : IDisposable
 {
-    public ServeProcess(int idleSeconds = 60)
+    public ServeProcess(int idleSeconds = 60, IReadOnlyDictionary<string, string>? environment = null)
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("deid-serve-").FullName;
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -21,6 +21,7 @@ public sealed class ServeProcess : IDisposable
         start.Environment["DEID_RUNTIME_DIR"] = Directory;
         start.Environment["DEID_CACHE_DIR"] = Path.Combine(Directory, "cache");
         start.Environment["DEID_MODELS"] = SharedAssets.ModelsDirectory;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         Process = Process.Start(start)!;
         Errors = Process.StandardError.ReadToEndAsync();
         var deadline = DateTime.UtcNow.AddSeconds(30);
