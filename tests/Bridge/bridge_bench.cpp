@@ -665,9 +665,10 @@ int main(int argc, char** argv) {
     const std::string models = std::string(DEID_REPO_ROOT) + "/../shared/models";
     if (envOr("DEID_MODELS", "").empty() && fileExists(models)) setenv("DEID_MODELS", models.c_str(), 1);
     if (envOr("DEID_FRAME_CACHE_MB", "").empty()) {
-        // Every depth's results and the warm-ups', with room to spare, against the server's default of 1 GiB.
+        // Every depth's results (without and with the analysis: two sets) and the warm-ups', with room to spare,
+        // against the server's default of 1 GiB.
         double megabytes = 64;
-        for (PixelDepth d : opt.depths) megabytes += (opt.frames + 2.0) * kWidth * kHeight * 4.0 * bytesPerComponent(d) / (1 << 20);
+        for (PixelDepth d : opt.depths) megabytes += (2.0 * opt.frames + 2.0) * kWidth * kHeight * 4.0 * bytesPerComponent(d) / (1 << 20);
         if (megabytes > 1024) setenv("DEID_FRAME_CACHE_MB", std::to_string(static_cast<long>(megabytes)).c_str(), 1);
     }
     progress("runtime folder " + runtime + (isTmpfs(runtime) ? " (tmpfs)" : "") + ", DEID_FRAME_CACHE_MB=" +

@@ -158,6 +158,7 @@ Instance::Instance(OfxImageEffectHandle effect) : effect_(effect), connection_(k
     strength_ = paramHandle(paramSet_, params::kStrength);
     maskSize_ = paramHandle(paramSet_, params::kMaskSize);
     feather_ = paramHandle(paramSet_, params::kFeather);
+    seed_ = paramHandle(paramSet_, params::kSeed);
     threshold_ = paramHandle(paramSet_, params::kThreshold);
     policy_ = paramHandle(paramSet_, params::kPolicy);
     showBoxes_ = paramHandle(paramSet_, params::kShowBoxes);
@@ -298,6 +299,7 @@ void Instance::renderFrame(OfxTime time, OfxPropertySetHandle inArgs) {
     req.strength = doubleAt(strength_, time, params::kStrength);
     req.maskScale = doubleAt(maskSize_, time, params::kMaskSize);
     req.feather = doubleAt(feather_, time, params::kFeather);
+    req.seed = intAt(seed_, time, params::kSeed);
     req.threshold = doubleAt(threshold_, time, params::kThreshold);
     req.showBoxes = intAt(showBoxes_, time, params::kShowBoxes) != 0;
     req.analysis = paramStringAt(analysisPath_, time);

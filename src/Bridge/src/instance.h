@@ -67,6 +67,7 @@ private:
     OfxImageClipHandle output_ = nullptr;
     OfxParamSetHandle paramSet_ = nullptr;
 
+    OfxParamHandle seed_ = nullptr;
     OfxParamHandle method_ = nullptr, strength_ = nullptr, maskSize_ = nullptr, feather_ = nullptr,
                    threshold_ = nullptr, policy_ = nullptr, showBoxes_ = nullptr, analysisPath_ = nullptr,
                    identitiesJson_ = nullptr;

@@ -15,6 +15,7 @@ const char *methodName(int index) {
     case MethodBlur: return "blur";
     case MethodPixelate: return "pixelate";
     case MethodSolid: return "solid";
+    case MethodReplace: return "replace";
     default: return nullptr;
     }
 }
@@ -72,10 +73,23 @@ void definePage(OfxParamSetHandle set, const char *name, const char *label, cons
 
 void describe(OfxParamSetHandle set) {
     // Controls
-    defineChoice(set, kMethod, "Method", "How faces are hidden.", {"Blur", "Pixelate", "Solid"}, MethodBlur);
+    defineChoice(set, kMethod, "Method",
+                 "How faces are hidden. Replace gives each person another face, keeping pose, expression and light.",
+                 {"Blur", "Pixelate", "Solid", "Replace (new face)"}, MethodBlur);
     defineDouble(set, kStrength, "Strength", "How strongly faces are hidden (1 = fully).", 1.0, 0.0, 1.0);
     defineDouble(set, kMaskSize, "Mask size", "Grows or shrinks the mask around each face.", 1.0, 0.5, 3.0);
     defineDouble(set, kFeather, "Feather", "Softens the outside edge of the mask.", 0.25, 0.0, 1.0);
+    {
+        OfxPropertySetHandle p = define(set, kOfxParamTypeInteger, kSeed, "Face seed",
+                                        "Replace: which new faces the people get. Change it for other faces; the same "
+                                        "seed gives each person the same new face every time.");
+        host::setInt(p, kOfxParamPropDefault, 0);
+        host::setInt(p, kOfxParamPropMin, 0);
+        host::setInt(p, kOfxParamPropMax, 1000000);
+        host::setInt(p, kOfxParamPropDisplayMin, 0);
+        host::setInt(p, kOfxParamPropDisplayMax, 100);
+        host::setInt(p, kOfxParamPropAnimates, 0);
+    }
 
     // People
     {
@@ -134,7 +148,7 @@ void describe(OfxParamSetHandle set) {
     }
 
     // Pages
-    definePage(set, kPageControls, "Controls", {kMethod, kStrength, kMaskSize, kFeather});
+    definePage(set, kPageControls, "Controls", {kMethod, kStrength, kMaskSize, kFeather, kSeed});
     std::vector<std::string> people = {kAnalyze, kPolicy};
     for (int i = 1; i <= kPersonSlots; ++i) {
         people.push_back(personLabel(i));

@@ -12,6 +12,7 @@ constexpr const char *kMethod = "method";
 constexpr const char *kStrength = "strength";
 constexpr const char *kMaskSize = "mask_size";
 constexpr const char *kFeather = "feather";
+constexpr const char *kSeed = "seed";
 constexpr const char *kThreshold = "threshold";
 constexpr const char *kPolicy = "policy";
 constexpr const char *kShowBoxes = "show_boxes";
@@ -25,7 +26,7 @@ constexpr const char *kPagePeople = "page_people";
 constexpr const char *kPageAdvanced = "page_advanced";
 
 // Choice indices are persisted in projects: only ever append.
-enum Method { MethodBlur = 0, MethodPixelate = 1, MethodSolid = 2 };
+enum Method { MethodBlur = 0, MethodPixelate = 1, MethodSolid = 2, MethodReplace = 3 };
 enum Policy { PolicyEveryone = 0, PolicyOnlyListed = 1 };
 
 // "person3_label", "person3_anonymize" for slot 3 (1-based).

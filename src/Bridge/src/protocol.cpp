@@ -71,6 +71,7 @@ Value makeRender(const RenderRequest &r) {
     m.set("height", r.height);
     m.set("depth", r.depth);
     m.set("method", r.method);
+    m.set("seed", static_cast<long long>(r.seed));
     m.set("strength", r.strength);
     m.set("maskScale", r.maskScale);
     m.set("feather", r.feather);

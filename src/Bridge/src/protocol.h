@@ -20,7 +20,8 @@ struct RenderRequest {
     int width = 0;
     int height = 0;
     std::string depth;   // byte | short | float
-    std::string method;  // blur | pixelate | solid
+    std::string method;  // blur | pixelate | solid | replace
+    int64_t seed = 0;    // replace: which new faces
     double strength = 1.0;
     double maskScale = 1.0;
     double feather = 0.25;
