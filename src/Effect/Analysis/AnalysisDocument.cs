@@ -59,4 +59,21 @@ public sealed class IdentityRecord
     [Key(5)] public List<float[]> Embeddings { get; set; } = [];
 
     [Key(6)] public List<byte[]> Thumbnails { get; set; } = [];
+
+    /// <summary>Absent (empty) in files written before samples were kept.</summary>
+    [Key(7)] public List<FaceSampleRecord> Samples { get; set; } = [];
+}
+
+[MessagePackObject]
+public sealed class FaceSampleRecord
+{
+    [Key(0)] public byte[] Png { get; set; } = [];
+
+    /// <summary>x, y, width, height in crop pixels.</summary>
+    [Key(1)] public float[] Box { get; set; } = [];
+
+    /// <summary>Five (x, y) pairs in crop pixels.</summary>
+    [Key(2)] public float[] Landmarks { get; set; } = [];
+
+    [Key(3)] public float Score { get; set; }
 }

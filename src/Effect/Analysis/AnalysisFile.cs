@@ -59,6 +59,13 @@ public static class AnalysisFile
             Centroid = i.Centroid,
             Embeddings = [.. i.Embeddings],
             Thumbnails = [.. i.Thumbnails],
+            Samples = i.Samples.Select(f => new FaceSampleRecord
+            {
+                Png = f.Png,
+                Box = [f.Box.X, f.Box.Y, f.Box.Width, f.Box.Height],
+                Landmarks = f.Landmarks.SelectMany(p => new[] { p.X, p.Y }).ToArray(),
+                Score = f.Score,
+            }).ToList(),
         }).ToList();
         return document;
     }
@@ -141,7 +148,14 @@ public static class AnalysisFile
         var builder = new TrackRegionBuilder(options);
         foreach (var track in tracks.Values) builder.Build(track, detections.Count);
         var identities = document.Identities
-            .Select(r => new Identity(r.Id, r.TrackIds, r.FirstFrame, r.LastFrame, r.Centroid, r.Embeddings) { Thumbnails = r.Thumbnails })
+            .Select(r => new Identity(r.Id, r.TrackIds, r.FirstFrame, r.LastFrame, r.Centroid, r.Embeddings)
+            {
+                Thumbnails = r.Thumbnails,
+                Samples = (r.Samples ?? []).Where(f => f.Box.Length == 4 && f.Landmarks.Length == 2 * FaceDetection.LandmarkCount && f.Png.Length > 0)
+                    .Select(f => new FaceSample(f.Png, new Rect2f(f.Box[0], f.Box[1], f.Box[2], f.Box[3]),
+                        Enumerable.Range(0, FaceDetection.LandmarkCount).Select(k => new Point2f(f.Landmarks[2 * k], f.Landmarks[2 * k + 1])).ToArray(), f.Score))
+                    .ToList(),
+            })
             .ToList();
         return new ClipAnalysis(document.Width, document.Height, detections, tracks.Values.ToList(), identities, document.Fingerprint);
     }

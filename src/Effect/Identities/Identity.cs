@@ -8,4 +8,7 @@ public sealed record Identity(int Id, IReadOnlyList<int> TrackIds, int FirstFram
 {
     /// <summary>Small JPEG face crops for people to recognise the person by (best first).</summary>
     public IReadOnlyList<byte[]> Thumbnails { get; init; } = [];
+
+    /// <summary>The person's best faces, losslessly, for methods that plan per person (see <see cref="FaceSample"/>).</summary>
+    public IReadOnlyList<FaceSample> Samples { get; init; } = [];
 }

@@ -8,7 +8,11 @@ namespace Deid.Effect.Identities;
 public sealed class IdentityGrouper(IdentityOptions options)
 {
     /// <summary>A track as the grouper sees it.</summary>
-    public sealed record TrackSummary(int TrackId, int FirstFrame, int LastFrame, float[][] Embeddings, byte[][] Thumbnails, float Quality);
+    public sealed record TrackSummary(int TrackId, int FirstFrame, int LastFrame, float[][] Embeddings, byte[][] Thumbnails, float Quality)
+    {
+        /// <summary>The track's best faces, kept losslessly (best first).</summary>
+        public IReadOnlyList<FaceSample> Samples { get; init; } = [];
+    }
 
     public IReadOnlyList<Identity> Group(IReadOnlyList<TrackSummary> tracks)
     {
@@ -64,6 +68,7 @@ public sealed class IdentityGrouper(IdentityOptions options)
                     Centroid(embeddings), embeddings)
                 {
                     Thumbnails = g.OrderByDescending(t => t.Quality).SelectMany(t => t.Thumbnails.Take(1)).Take(options.ThumbnailsPerIdentity).ToList(),
+                    Samples = g.OrderByDescending(t => t.Quality).SelectMany(t => t.Samples.Take(1)).Take(options.SamplesPerIdentity).ToList(),
                 };
             })
             .ToList();

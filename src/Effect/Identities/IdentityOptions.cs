@@ -17,4 +17,7 @@ public sealed record IdentityOptions
 
     /// <summary>Face crops kept per identity for the contact sheet.</summary>
     public int ThumbnailsPerIdentity { get; init; } = 4;
+
+    /// <summary>Lossless face samples kept per person (the best face of each of their best tracks).</summary>
+    public int SamplesPerIdentity { get; init; } = 2;
 }

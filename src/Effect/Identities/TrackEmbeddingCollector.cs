@@ -10,7 +10,7 @@ namespace Deid.Effect.Identities;
 /// </summary>
 public sealed class TrackEmbeddingCollector(IdentityOptions options) : IDisposable
 {
-    private sealed record Candidate(float Quality, int Frame, Mat Chip, byte[] Thumbnail);
+    private sealed record Candidate(float Quality, int Frame, Mat Chip, byte[] Thumbnail, FaceSample Sample);
 
     private readonly Dictionary<int, List<Candidate>> _byTrack = [];
 
@@ -23,7 +23,7 @@ public sealed class TrackEmbeddingCollector(IdentityOptions options) : IDisposab
 
         var chip = new Mat();
         FaceAligner.Align(bgrFrame, detection.Landmarks, chip);
-        kept.Add(new Candidate(quality, frame, chip, Thumbnail(bgrFrame, detection.Box)));
+        kept.Add(new Candidate(quality, frame, chip, Thumbnail(bgrFrame, detection.Box), FaceSample.Capture(bgrFrame, detection)));
         kept.Sort((a, b) => b.Quality.CompareTo(a.Quality));
         if (kept.Count > options.EmbeddingsPerTrack)
         {
@@ -32,14 +32,14 @@ public sealed class TrackEmbeddingCollector(IdentityOptions options) : IDisposab
         }
     }
 
-    /// <summary>Embeds the kept chips of every track, in batches; returns embeddings and thumbnails per track.</summary>
-    public Dictionary<int, (float[][] Embeddings, byte[][] Thumbnails, float BestQuality)> Embed(IFaceEmbedder embedder)
+    /// <summary>Embeds the kept chips of every track, in batches; returns embeddings, thumbnails and samples per track (best first).</summary>
+    public Dictionary<int, (float[][] Embeddings, byte[][] Thumbnails, FaceSample[] Samples, float BestQuality)> Embed(IFaceEmbedder embedder)
     {
-        var result = new Dictionary<int, (float[][], byte[][], float)>();
+        var result = new Dictionary<int, (float[][], byte[][], FaceSample[], float)>();
         foreach (var (trackId, kept) in _byTrack)
         {
             var embeddings = embedder.Embed(kept.Select(c => c.Chip).ToList());
-            result[trackId] = (embeddings, kept.Select(c => c.Thumbnail).ToArray(), kept[0].Quality);
+            result[trackId] = (embeddings, kept.Select(c => c.Thumbnail).ToArray(), kept.Select(c => c.Sample).ToArray(), kept[0].Quality);
         }
         return result;
     }

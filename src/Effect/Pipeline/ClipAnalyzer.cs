@@ -77,7 +77,7 @@ public sealed class ClipAnalyzer : IDisposable
             var summaries = _linker.Tracks
                 .Where(t => embedded.ContainsKey(t.Id))
                 .Select(t => new IdentityGrouper.TrackSummary(t.Id, t.FirstObserved, t.LastObserved,
-                    embedded[t.Id].Embeddings, embedded[t.Id].Thumbnails, embedded[t.Id].BestQuality))
+                    embedded[t.Id].Embeddings, embedded[t.Id].Thumbnails, embedded[t.Id].BestQuality) { Samples = embedded[t.Id].Samples })
                 .ToList();
             identities = new IdentityGrouper(_identityOptions).Group(summaries);
             _identityClock.Stop();
