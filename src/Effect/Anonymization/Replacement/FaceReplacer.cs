@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Deid.Effect.Evaluation;
 using Deid.Effect.Inference;
 using Deid.Effect.Landmarks;
 using Deid.Effect.Models;
@@ -31,10 +32,11 @@ public sealed class FaceReplacer : IDisposable
     public FaceReplacer(InferenceSessionFactory sessions, ModelLocator models, ReplacementOptions options)
     {
         Options = options;
+        // The generator first: a model that breaks the contract is refused before anything else is loaded.
+        if (options.GeneratorPath is { } generatorPath) _generator = new OnnxFaceGenerator(sessions, generatorPath);
         _landmarker = new Landmark68Detector(sessions, models);
         _embedder = new ResNetFaceEmbedder(sessions, models);
         _smoother = new LandmarkSmoother(Math.Clamp(options.LandmarkSmoothing, 0, 1), CanonicalFace.Size);
-        if (options.GeneratorPath is { } generatorPath) _generator = new OnnxFaceGenerator(sessions, generatorPath);
     }
 
     public ReplacementOptions Options { get; }
@@ -160,8 +162,15 @@ public sealed class FaceReplacer : IDisposable
         using var replacedChip = new Mat();
         FaceAligner.Align(frame, region.Landmarks, replacedChip);
         var embeddings = _embedder.Embed([originalChip, replacedChip]);
-        return _embedder.Distance(embeddings[0], embeddings[1]) > _embedder.MatchThreshold
-            ? ReplacementOutcome.Replaced : ReplacementOutcome.BlurredStillRecognized;
+        var distance = _embedder.Distance(embeddings[0], embeddings[1]);
+        if (distance > _embedder.MatchThreshold) return ReplacementOutcome.Replaced;
+        // Within the match distance. On small or dark faces the recognizer puts any featureless blob that close,
+        // so blurring would be no farther: the face counts as still recognized only when it is nearer the person
+        // than a heavily blurred copy of the original (the project's fair leak rule, see IdentityLeakJudge).
+        using var reference = new Mat();
+        Cv2.GaussianBlur(originalChip, reference, new Size(0, 0), IdentityLeakJudge.ReferenceBlurSigma);
+        var referenceDistance = _embedder.Distance(embeddings[0], _embedder.Embed([reference])[0]);
+        return distance > referenceDistance ? ReplacementOutcome.Replaced : ReplacementOutcome.BlurredStillRecognized;
     }
 
     private void GenerateInto(Mat frame, FaceRegion region, IdentityTransform transform, MaskOptions mask)

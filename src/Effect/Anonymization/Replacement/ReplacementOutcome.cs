@@ -8,7 +8,7 @@ public enum ReplacementOutcome
     BlurredTooSmall,
     /// <summary>The landmarks could not be placed as an upright face; blurred.</summary>
     BlurredNoLandmarks,
-    /// <summary>The recognizer still matched the replaced face to the person; blurred.</summary>
+    /// <summary>The recognizer still matched the replaced face to the person, nearer than a blurred copy would be; blurred.</summary>
     BlurredStillRecognized,
     /// <summary>Replacing threw; blurred.</summary>
     BlurredAfterError,
