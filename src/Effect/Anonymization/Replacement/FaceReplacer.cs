@@ -127,7 +127,16 @@ public sealed class FaceReplacer : IDisposable
         var outcome = ReplacementOutcome.Replaced;
         try
         {
+            var safeArea = SafeArea(bgrFrame, region);
+            using var before = Options.SafetyCheck && safeArea.Width > 0 && safeArea.Height > 0 ? bgrFrame.Clone(safeArea) : null;
             outcome = Replace(bgrFrame, region, transform, mask, smooth: true, Options.SafetyCheck);
+            if (outcome == ReplacementOutcome.BlurredStillRecognized && before is not null)
+            {
+                // Still too near the person: once more from the original pixels, with the shape pushed further.
+                using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
+                var stronger = transform with { Shape = transform.Shape.Scaled(Options.Shape.MaxBoost) };
+                outcome = Replace(bgrFrame, region, stronger, mask, smooth: false, check: true);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -163,14 +172,14 @@ public sealed class FaceReplacer : IDisposable
         FaceAligner.Align(frame, region.Landmarks, replacedChip);
         var embeddings = _embedder.Embed([originalChip, replacedChip]);
         var distance = _embedder.Distance(embeddings[0], embeddings[1]);
-        if (distance > _embedder.MatchThreshold) return ReplacementOutcome.Replaced;
+        if (distance > _embedder.MatchThreshold + Options.SafetyMargin) return ReplacementOutcome.Replaced;
         // Within the match distance. On small or dark faces the recognizer puts any featureless blob that close,
         // so blurring would be no farther: the face counts as still recognized only when it is nearer the person
         // than a heavily blurred copy of the original (the project's fair leak rule, see IdentityLeakJudge).
         using var reference = new Mat();
         Cv2.GaussianBlur(originalChip, reference, new Size(0, 0), IdentityLeakJudge.ReferenceBlurSigma);
         var referenceDistance = _embedder.Distance(embeddings[0], _embedder.Embed([reference])[0]);
-        return distance > referenceDistance ? ReplacementOutcome.Replaced : ReplacementOutcome.BlurredStillRecognized;
+        return distance > referenceDistance + Options.SafetyMargin ? ReplacementOutcome.Replaced : ReplacementOutcome.BlurredStillRecognized;
     }
 
     private void GenerateInto(Mat frame, FaceRegion region, IdentityTransform transform, MaskOptions mask)
@@ -189,6 +198,24 @@ public sealed class FaceReplacer : IDisposable
             Cv2.GaussianBlur(predicted, predicted, new Size(0, 0), sigma);
         }
         Paste(frame, toCanonical, image, predicted);
+    }
+
+    /// <summary>Every pixel a replacement of this face may change: the canonical square's bounds in the frame.</summary>
+    private static Rect SafeArea(Mat frame, FaceRegion region)
+    {
+        if (region.Landmarks.Length != 5) return new Rect(0, 0, 0, 0);
+        var fromCanonical = CanonicalFace.Invert(CanonicalFace.TransformFor(region.Landmarks, CanonicalFace.Size));
+        return SquareBounds(frame, fromCanonical, CanonicalFace.Size);
+    }
+
+    private static Rect SquareBounds(Mat frame, double[,] fromCanonical, int size)
+    {
+        var corners = CanonicalFace.Map(fromCanonical, [new(0, 0), new(size, 0), new(0, size), new(size, size)]);
+        var x1 = Math.Clamp((int)MathF.Floor(corners.Min(p => p.X)), 0, frame.Width);
+        var y1 = Math.Clamp((int)MathF.Floor(corners.Min(p => p.Y)), 0, frame.Height);
+        var x2 = Math.Clamp((int)MathF.Ceiling(corners.Max(p => p.X)) + 1, 0, frame.Width);
+        var y2 = Math.Clamp((int)MathF.Ceiling(corners.Max(p => p.Y)) + 1, 0, frame.Height);
+        return new Rect(x1, y1, Math.Max(0, x2 - x1), Math.Max(0, y2 - y1));
     }
 
     /// <summary>The 68 landmarks in the canonical frame, or null when they do not look like an upright face there.</summary>
@@ -220,16 +247,10 @@ public sealed class FaceReplacer : IDisposable
     private static unsafe void Paste(Mat frame, double[,] toCanonical, Mat face, Mat mask)
     {
         var fromCanonical = CanonicalFace.Invert(toCanonical);
-        var size = face.Width;
-        var corners = CanonicalFace.Map(fromCanonical, [new(0, 0), new(size, 0), new(0, size), new(size, size)]);
-        var x1 = Math.Clamp((int)MathF.Floor(corners.Min(p => p.X)), 0, frame.Width);
-        var y1 = Math.Clamp((int)MathF.Floor(corners.Min(p => p.Y)), 0, frame.Height);
-        var x2 = Math.Clamp((int)MathF.Ceiling(corners.Max(p => p.X)) + 1, 0, frame.Width);
-        var y2 = Math.Clamp((int)MathF.Ceiling(corners.Max(p => p.Y)) + 1, 0, frame.Height);
-        if (x2 <= x1 || y2 <= y1) return;
-        var roi = new Rect(x1, y1, x2 - x1, y2 - y1);
-        fromCanonical[0, 2] -= x1;
-        fromCanonical[1, 2] -= y1;
+        var roi = SquareBounds(frame, fromCanonical, face.Width);
+        if (roi.Width <= 0 || roi.Height <= 0) return;
+        fromCanonical[0, 2] -= roi.X;
+        fromCanonical[1, 2] -= roi.Y;
         using var matrix = Geometry.SimilarityTransform.ToMat(fromCanonical);
         using var patch = new Mat();
         using var weights = new Mat();

@@ -10,14 +10,14 @@ namespace Deid.Effect.Anonymization.Replacement;
 /// each landmark goes.
 /// </summary>
 public sealed record FaceShapeChange(
-    float EyeSpacing, float EyeSize, float BrowHeight, float BrowTilt, float NoseWidth, float NoseLength,
-    float MouthSize, float LipThickness, float JawWidth, float ChinLength)
+    float EyeSlant, float EyeSize, float BrowHeight, float BrowTilt, float NoseWidth, float NostrilHeight,
+    float UpperLip, float LowerLip, float CheekWidth, float ChinWidth)
 {
     public static FaceShapeChange None { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /// <summary>Every change multiplied by <paramref name="factor"/> (planning's boost beyond the limits).</summary>
-    public FaceShapeChange Scaled(float factor) => new(EyeSpacing * factor, EyeSize * factor, BrowHeight * factor, BrowTilt * factor,
-        NoseWidth * factor, NoseLength * factor, MouthSize * factor, LipThickness * factor, JawWidth * factor, ChinLength * factor);
+    public FaceShapeChange Scaled(float factor) => new(EyeSlant * factor, EyeSize * factor, BrowHeight * factor, BrowTilt * factor,
+        NoseWidth * factor, NostrilHeight * factor, UpperLip * factor, LowerLip * factor, CheekWidth * factor, ChinWidth * factor);
 
     public static FaceShapeChange Random(Random random, float minimumMagnitude)
     {
@@ -26,6 +26,11 @@ public sealed record FaceShapeChange(
     }
 
     /// <summary>Where the <paramref name="points"/> (canonical frame) go under this change.</summary>
+    /// <remarks>
+    /// The points a head-pose estimate rests on stay where they are: nose tip, chin, the eyes' outer corners and
+    /// the mouth corners. So the identity changes around them (eye size and spacing through the inner corners,
+    /// brows, nostrils, lips, cheeks and chin width) while pose, and the recognizer's own alignment, stay.
+    /// </remarks>
     public Point2f[] Apply(ReadOnlySpan<Point2f> points, FaceShapeLimits limits)
     {
         var result = points.ToArray();
@@ -34,54 +39,60 @@ public sealed record FaceShapeChange(
         var mouth = Face68.Centre(points, Face68.OuterMouth);
         var eyes = new Point2f((rightEye.X + leftEye.X) / 2, (rightEye.Y + leftEye.Y) / 2);
         var unit = MathF.Max(1e-3f, Face68.Distance(eyes, mouth));
-        var midline = eyes.X;
+        var midline = (points[Face68.NoseTip].X + eyes.X) / 2;
 
-        // Eyes: uniform scale about each eye's centre (keeps the opening ratio), then out or in from the midline.
+        // Eyes: uniform scale about the outer corner (keeps the opening ratio and the corner), which moves the
+        // inner corner and so the spacing; then the eye turns about the outer corner (the slant of the eye).
         var eyeScale = 1 + EyeSize * limits.EyeSize;
-        var eyeShift = EyeSpacing * limits.EyeSpacing * unit;
-        ScaleAbout(result, Face68.RightEye, rightEye, eyeScale, eyeScale);
-        ScaleAbout(result, Face68.LeftEye, leftEye, eyeScale, eyeScale);
-        Move(result, Face68.RightEye, -eyeShift, 0);
-        Move(result, Face68.LeftEye, eyeShift, 0);
+        var slant = EyeSlant * limits.EyeSlant * MathF.PI / 180;
+        ScaleAbout(result, Face68.RightEye, points[36], eyeScale, eyeScale);
+        ScaleAbout(result, Face68.LeftEye, points[45], eyeScale, eyeScale);
+        RotateAbout(result, Face68.RightEye, points[36], -slant);
+        RotateAbout(result, Face68.LeftEye, points[45], slant);
 
-        // Brows follow the eyes sideways, move up or down, and tilt symmetrically.
+        // Brows move up or down and tilt symmetrically; their inner ends follow the eyes' inner corners.
         var browLift = -BrowHeight * limits.BrowHeight * unit;
         var tilt = BrowTilt * limits.BrowTilt * MathF.PI / 180;
-        Move(result, Face68.RightBrow, -0.7f * eyeShift, browLift);
-        Move(result, Face68.LeftBrow, 0.7f * eyeShift, browLift);
+        var innerShift = (result[39].X - points[39].X) * 0.7f;
+        Move(result, Face68.RightBrow, 0, browLift);
+        Move(result, Face68.LeftBrow, 0, browLift);
+        for (var i = 0; i < 5; i++)
+        {
+            var weight = i / 4f; // 0 at the outer end, 1 at the inner end
+            result[17 + i].X += innerShift * weight;
+            result[26 - i].X -= innerShift * weight;
+        }
         RotateAbout(result, Face68.RightBrow, Face68.Centre(result, Face68.RightBrow), tilt);
         RotateAbout(result, Face68.LeftBrow, Face68.Centre(result, Face68.LeftBrow), -tilt);
 
-        // Nose: nostrils wider or narrower about the tip's column; tip and nostrils up or down, the bridge in between.
-        var noseCentre = points[Face68.NoseTip];
-        ScaleAbout(result, Face68.NoseBase, noseCentre, 1 + NoseWidth * limits.NoseWidth, 1);
-        var noseDrop = NoseLength * limits.NoseLength * unit;
-        Move(result, Face68.NoseBase, 0, noseDrop);
-        result[Face68.NoseTip].Y += noseDrop;
-        result[29].Y += noseDrop * 0.66f;
-        result[28].Y += noseDrop * 0.33f;
+        // Nose: nostrils wider or narrower about the tip's column, higher or lower against the tip; the tip stays.
+        var noseTip = points[Face68.NoseTip];
+        ScaleAbout(result, Face68.NoseBase, noseTip, 1 + NoseWidth * limits.NoseWidth, 1);
+        var nostrilDrop = NostrilHeight * limits.NostrilHeight * unit;
+        for (var i = 31; i < 36; i++) result[i].Y += nostrilDrop * (1 - 0.5f * MathF.Abs(i - 33) / 2);
 
-        // Mouth: uniform scale about its centre (keeps the opening ratio).
-        var mouthScale = 1 + MouthSize * limits.MouthSize;
-        ScaleAbout(result, 48..68, mouth, mouthScale, mouthScale);
-        // Lips: the outer line moves away from (or towards) the inner one; the inner line, the opening, stays.
-        var lips = LipThickness * limits.LipThickness;
+        // Lips: the outer lip line moves away from (or towards) the inner one, the upper and lower lip by
+        // different amounts; the inner line (the opening) and the corners stay.
+        var upper = UpperLip * limits.LipThickness;
+        var lower = LowerLip * limits.LipThickness;
         for (var i = 49; i < 60; i++)
         {
             if (i == Face68.MouthLeftCorner) continue;
             var inner = result[InnerPartner(i)];
-            result[i] = new Point2f(result[i].X + (result[i].X - inner.X) * lips * 0.3f, result[i].Y + (result[i].Y - inner.Y) * lips);
+            var amount = i < Face68.MouthLeftCorner ? upper : lower;
+            result[i] = new Point2f(result[i].X + (result[i].X - inner.X) * amount * 0.3f, result[i].Y + (result[i].Y - inner.Y) * amount);
         }
 
-        // Jaw: wider or narrower at the cheeks, chin longer or shorter; the jaw's top ends stay near the ears.
-        var jawScale = JawWidth * limits.JawWidth;
-        var chinDrop = ChinLength * limits.ChinLength * unit;
-        for (var i = 0; i < 17; i++)
+        // Jaw: wider or narrower at the cheeks, the chin broader or narrower; the chin's point and the ears stay.
+        var cheeks = CheekWidth * limits.CheekWidth;
+        var chin = ChinWidth * limits.ChinWidth;
+        for (var i = 1; i < 16; i++)
         {
+            if (i == 8) continue;
             var along = MathF.Abs(i - 8) / 8f; // 0 at the chin, 1 at the ear
-            var widthWeight = MathF.Sin(MathF.PI * Math.Clamp(along, 0, 1)); // most at the cheeks
-            result[i].X += (points[i].X - midline) * jawScale * (0.4f + 0.6f * widthWeight);
-            result[i].Y += chinDrop * MathF.Max(0, 1 - along * 1.4f);
+            var cheekWeight = MathF.Sin(MathF.PI * along);
+            var chinWeight = MathF.Max(0, 1 - MathF.Abs(along - 0.25f) / 0.25f);
+            result[i].X += (points[i].X - midline) * (cheeks * cheekWeight + chin * chinWeight);
         }
         return result;
     }

@@ -1,16 +1,17 @@
 namespace Deid.Effect.Anonymization.Replacement;
 
 /// <summary>
-/// The largest change of each identifying proportion, in units of the eye-to-mouth distance or as a relative
-/// scale. Eyes and mouth are only scaled uniformly and moved, so their opening ratios (and so expression) stay;
-/// every change is left-right symmetric, so yaw and roll stay.
+/// The largest change of each identifying proportion, in units of the eye-to-mouth distance, as a relative
+/// scale or as an angle. Eyes are only scaled uniformly and turned, and the inner lip line never moves, so the
+/// opening ratios (and so expression) stay; every change is left-right symmetric and leaves nose tip, chin,
+/// outer eye corners and mouth corners in place, so the head pose stays (see <see cref="FaceShapeChange.Apply"/>).
 /// </summary>
 public sealed record FaceShapeLimits
 {
-    /// <summary>Each eye moves this far out from or in towards the midline.</summary>
-    public float EyeSpacing { get; init; } = 0.10f;
+    /// <summary>Slant of the eyes: each eye turns about its outer corner by up to this many degrees.</summary>
+    public float EyeSlant { get; init; } = 7f;
 
-    /// <summary>Relative change of eye size (uniform).</summary>
+    /// <summary>Relative change of eye size (uniform, about the outer corner, so the spacing changes too).</summary>
     public float EyeSize { get; init; } = 0.22f;
 
     /// <summary>Brows move up or down by this much.</summary>
@@ -22,21 +23,18 @@ public sealed record FaceShapeLimits
     /// <summary>Relative change of the nose's width.</summary>
     public float NoseWidth { get; init; } = 0.35f;
 
-    /// <summary>Nose tip and nostrils move up or down by this much.</summary>
-    public float NoseLength { get; init; } = 0.07f;
+    /// <summary>The nostrils move up or down against the nose tip by this much.</summary>
+    public float NostrilHeight { get; init; } = 0.07f;
 
-    /// <summary>Relative change of mouth size (uniform).</summary>
-    public float MouthSize { get; init; } = 0.20f;
+    /// <summary>Relative change of each lip's thickness: the outer lip line moves away from or towards the inner one, so the opening stays.</summary>
+    public float LipThickness { get; init; } = 0.15f;
 
-    /// <summary>Relative change of the jaw's width at the cheeks.</summary>
-    public float JawWidth { get; init; } = 0.14f;
+    /// <summary>Relative change of the face's width at the cheeks.</summary>
+    public float CheekWidth { get; init; } = 0.14f;
 
-    /// <summary>Relative change of lip thickness: the outer lip line moves away from or towards the inner one, so the opening stays.</summary>
-    public float LipThickness { get; init; } = 0.35f;
+    /// <summary>Relative change of the chin's width.</summary>
+    public float ChinWidth { get; init; } = 0.24f;
 
     /// <summary>How much further than its limits planning may push a transform that is not yet far enough from the person.</summary>
     public float MaxBoost { get; init; } = 1.6f;
-
-    /// <summary>The chin moves down or up by this much.</summary>
-    public float ChinLength { get; init; } = 0.12f;
 }

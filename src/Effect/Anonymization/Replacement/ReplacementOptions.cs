@@ -25,6 +25,14 @@ public sealed record ReplacementOptions
     public bool SafetyCheck { get; init; } = true;
 
     /// <summary>
+    /// Margin of the safety check: a replaced face passes only when it is this much beyond the match distance,
+    /// or this much farther from the person than a heavily blurred copy is. Otherwise a stronger replacement is
+    /// tried once, then the face is blurred. Judged again after encoding, at other landmarks, a face near the
+    /// line can fall either side of it; the margin keeps such faces off the line.
+    /// </summary>
+    public float SafetyMargin { get; init; } = 0.08f;
+
+    /// <summary>
     /// 0..1: how strongly 68-point landmarks are smoothed along a track (0 = raw). Small movements are damped,
     /// large ones (expression, speech) are followed.
     /// </summary>

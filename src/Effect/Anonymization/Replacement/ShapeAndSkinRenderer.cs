@@ -43,9 +43,13 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
         Cv2.GaussianBlur(warped, smooth, new Size(0, 0), DetailSigma, DetailSigma, BorderTypes.Replicate);
 
         var skin = transform.Skin;
-        // result = smooth + kept * (warped - smooth) + (lightOriginal - lightWarped)
+        // result = smooth + kept * (warped - smooth) + (lightOriginal - lightWarped), where kept is the skin's
+        // DetailKept but 1 on eyes and mouth: their edges carry the expression (and the landmarks that read it).
+        using var kept = FeatureDetailWeights(target, skin.DetailKept);
         using var result = new Mat();
-        Cv2.AddWeighted(warped, skin.DetailKept, smooth, 1 - skin.DetailKept, 0, result);
+        Cv2.Subtract(warped, smooth, result);
+        Cv2.Multiply(result, kept, result);
+        Cv2.Add(result, smooth, result);
         Cv2.Add(result, lightOriginal, result);
         Cv2.Subtract(result, lightWarped, result);
 
@@ -106,6 +110,23 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
             anchors.Add(new Point2f(0, 1 - t));
         }
         return anchors.ToArray();
+    }
+
+    /// <summary>Per pixel (three channels) how much fine detail stays: <paramref name="skinKept"/> on skin, 1 on eyes and mouth.</summary>
+    private static Mat FeatureDetailWeights(Point2f[] points, float skinKept)
+    {
+        using var features = new Mat(Size, Size, MatType.CV_32FC1, Scalar.All(0));
+        foreach (var range in new[] { Face68.RightEye, Face68.LeftEye, Face68.OuterMouth })
+            Cv2.FillConvexPoly(features, Cv2.ConvexHull(Round(points[range])), Scalar.All(1), LineTypes.AntiAlias);
+        using var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(7, 7));
+        Cv2.Dilate(features, features, kernel);
+        Cv2.GaussianBlur(features, features, new Size(0, 0), 2.0);
+        using var weights = new Mat();
+        Cv2.Multiply(features, Scalar.All(1 - skinKept), weights);
+        Cv2.Add(weights, Scalar.All(skinKept), weights);
+        var threeChannels = new Mat();
+        Cv2.Merge([weights, weights, weights], threeChannels);
+        return threeChannels;
     }
 
     /// <summary>Scales the brows' darkness against the skin around them.</summary>

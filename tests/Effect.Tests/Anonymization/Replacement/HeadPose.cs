@@ -24,9 +24,14 @@ public static class HeadPose
         using var imageMat = Mat.FromArray(imagePoints);
         using var cameraMat = Mat.FromArray(camera);
         using var distortion = new Mat(4, 1, MatType.CV_64FC1, Scalar.All(0));
-        using var rvec = new Mat();
-        using var tvec = new Mat();
-        Cv2.SolvePnP(objectMat, imageMat, cameraMat, distortion, rvec, tvec, false, SolvePnPMethod.Iterative);
+        // Start from a frontal head at the distance its eye corners imply: the iterative fit then stays with the
+        // frontal solution instead of flipping to its mirror image.
+        var eyeCorners = Math.Max(1.0, Math.Abs(landmarks[45].X - landmarks[36].X));
+        var depth = focal * 450 / eyeCorners;
+        var nose = landmarks[30];
+        using var rvec = Mat.FromArray(new double[] { Math.PI, 0, 0 });
+        using var tvec = Mat.FromArray(new double[] { (nose.X - image.Width / 2.0) * depth / focal, (nose.Y - image.Height / 2.0) * depth / focal, depth });
+        Cv2.SolvePnP(objectMat, imageMat, cameraMat, distortion, rvec, tvec, true, SolvePnPMethod.Iterative);
         using var rotation = new Mat();
         Cv2.Rodrigues(rvec, rotation);
         using var mtxR = new Mat();
