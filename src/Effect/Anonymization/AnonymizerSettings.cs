@@ -1,3 +1,4 @@
+using Deid.Effect.Anonymization.Replacement;
 using OpenCvSharp;
 
 namespace Deid.Effect.Anonymization;
@@ -15,11 +16,16 @@ public sealed record AnonymizerSettings
 
     public MaskOptions Mask { get; init; } = new();
 
+    /// <summary>Seed and limits of <see cref="AnonymizationMethod.Replace"/>.</summary>
+    public ReplacementOptions Replacement { get; init; } = new();
+
     public IAnonymizer CreateAnonymizer() => Method switch
     {
         AnonymizationMethod.Blur => new BlurAnonymizer(Strength),
         AnonymizationMethod.Pixelate => new PixelateAnonymizer(Strength),
         AnonymizationMethod.Solid => new SolidAnonymizer(SolidColor, Strength),
+        AnonymizationMethod.Replace => throw new InvalidOperationException(
+            "replace needs the landmark and recognition models: create a ReplaceAnonymizer with a FaceReplacer"),
         _ => throw new ArgumentOutOfRangeException(nameof(Method), Method, "unknown anonymization method"),
     };
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Deid.Effect.Anonymization;
+using Deid.Effect.Anonymization.Replacement;
 using Deid.Effect.Detection;
 using Deid.Effect.Inference;
 using Deid.PluginHost.Rendering;
@@ -20,10 +21,19 @@ public static class RenderCommand
         };
         var method = new Option<string>("--method", "-m")
         {
-            Description = "How faces are hidden: blur, pixelate or solid.",
+            Description = "How faces are hidden: blur, pixelate, solid, or replace (a new face that belongs to nobody, keeping pose, expression and lighting).",
             DefaultValueFactory = _ => "blur",
         };
-        method.AcceptOnlyFromAmong("blur", "pixelate", "solid");
+        method.AcceptOnlyFromAmong("blur", "pixelate", "solid", "replace");
+        var seed = new Option<int>("--seed")
+        {
+            Description = "For --method replace: picks the new faces. The same seed gives every person the same new face again; change it for other faces.",
+            DefaultValueFactory = _ => 0,
+        };
+        var generator = new Option<string>("--generator")
+        {
+            Description = "For --method replace: a learned face generator (ONNX, see docs/GENERATOR.md) to use instead of the built-in transform.",
+        };
         var strength = new Option<float>("--strength", "-s")
         {
             Description = "0..1. Blur radius, mosaic coarseness, or solid opacity. 1 (the default) defeats a face recognizer; lower values keep more of the face and may not.",
@@ -86,7 +96,7 @@ public static class RenderCommand
 
         var command = new Command("render", "De-identify a video: detect and track every face over the whole clip, then write the clip again with the faces anonymized. Audio, frame rate, frame count, duration, rotation and size are kept.")
         {
-            input, output, method, strength, maskScale, feather, color, threshold, device, preset, crf, quiet, analysis, selection, keep, keepPhoto,
+            input, output, method, seed, generator, strength, maskScale, feather, color, threshold, device, preset, crf, quiet, analysis, selection, keep, keepPhoto,
         };
         command.SetAction((parse, commandCancel) =>
         {
@@ -118,6 +128,7 @@ public static class RenderCommand
                     Method = Enum.Parse<AnonymizationMethod>(parse.GetValue(method)!, ignoreCase: true),
                     Strength = InRange(parse.GetValue(strength), 0, 1, "--strength"),
                     SolidColor = ParseColor(parse.GetValue(color)!),
+                    Replacement = new ReplacementOptions { Seed = parse.GetValue(seed), GeneratorPath = parse.GetValue(generator) },
                     Mask = new MaskOptions
                     {
                         Scale = InRange(parse.GetValue(maskScale), 0.5f, 3f, "--mask-scale"),

@@ -15,6 +15,8 @@ public sealed class EngineModels : IDisposable
     {
         var locator = ModelLocator.Default();
         var sessions = new InferenceSessionFactory(device, log);
+        Sessions = sessions;
+        Locator = locator;
         _detector = new YuNetDetector(sessions, locator, detectorOptions);
         // VideoInfo.Rotation turns counter-clockwise for display; the detector wants the clockwise turn.
         Detector = new OrientedFaceDetector(_detector, (360 - rotation) % 360);
@@ -24,6 +26,11 @@ public sealed class EngineModels : IDisposable
 
     public EngineModels(ExecutionDevice device, DetectorOptions detectorOptions, VideoInfo source, Action<string> log)
         : this(device, detectorOptions, source.Rotation, log) { }
+
+    /// <summary>Where further models of the job (the replace method's) are created, on the same provider.</summary>
+    public InferenceSessionFactory Sessions { get; }
+
+    public ModelLocator Locator { get; }
 
     public OrientedFaceDetector Detector { get; }
 

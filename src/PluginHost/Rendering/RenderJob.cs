@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Deid.Effect.Analysis;
 using Deid.Effect.Anonymization;
+using Deid.Effect.Anonymization.Replacement;
 using Deid.Effect.Pipeline;
 using Deid.Effect.Selection;
 using Deid.Effect.Imaging;
@@ -43,7 +44,7 @@ public static class RenderJob
         var analysisTime = clock.Elapsed;
 
         clock.Restart();
-        var covered = Render(tools, source, analysis, samples, selection, request, output.TempPath, cancel);
+        var covered = Render(tools, source, analysis, samples, selection, request, models, output.TempPath, cancel, log);
         var renderTime = clock.Elapsed;
 
         var differences = VideoVerifier.Compare(tools, source, output.TempPath);
@@ -69,14 +70,15 @@ public static class RenderJob
     }
 
     private static int Render(FfmpegTools tools, VideoInfo source, ClipAnalysis analysis, ClipFingerprint samples,
-        AnonymizationSelection selection, RenderRequest request, string temporaryPath, CancellationToken cancel)
+        AnonymizationSelection selection, RenderRequest request, EngineModels models, string temporaryPath, CancellationToken cancel,
+        Action<string> log)
     {
         var progress = new ConsoleProgress("render", analysis.FrameCount, request.Quiet);
         var encode = (request.Encode ?? new EncodeSettings()).For(source);
         // A yuv420p source is rendered in its own planes: only hidden faces are converted, the rest is passed through.
         var format = RawFrameFormats.CanCarry(source, encode) ? RawFrameFormat.Yuv420p : RawFrameFormat.Bgr24;
         var matrix = YuvMatrix.ByName(source.ConversionMatrix, source.IsFullRange);
-        using var compositor = request.Anonymizer.CreateCompositor();
+        using var compositor = CreateCompositor(request.Anonymizer, analysis, models);
         using var planes = new I420FaceCompositor(compositor, matrix);
         using var writer = new FrameWriter(tools, source, temporaryPath, encode, format);
         using var check = new Mat();
@@ -113,8 +115,24 @@ public static class RenderJob
             throw new VideoException($"{source.Path} decoded to {index} frames but its analysis has {analysis.FrameCount}; nothing was written");
         writer.Complete();
         progress.Finish(index);
+        if (compositor.Anonymizer is ReplaceAnonymizer replace) log($"replace: {replace.Plans.Count} identities planned; {replace.Replacer.Statistics}");
         return covered;
     }
+
+    /// <summary>
+    /// The compositor for the chosen method. Replace plans one new face per person of the analysis (a track that
+    /// belongs to no identity gets its own), at the person's first rendered face, from the seed of the request.
+    /// </summary>
+    public static FaceCompositor CreateCompositor(AnonymizerSettings settings, ClipAnalysis analysis, EngineModels models)
+    {
+        if (settings.Method != AnonymizationMethod.Replace) return settings.CreateCompositor();
+        var replacer = new FaceReplacer(models.Sessions, models.Locator, settings.Replacement);
+        return new FaceCompositor(new ReplaceAnonymizer(replacer, trackId => IdentityKey(analysis, trackId)), settings.Mask);
+    }
+
+    /// <summary>The key a track's new face is planned under: its person's, or, for a track of nobody known, its own.</summary>
+    public static string IdentityKey(ClipAnalysis analysis, int trackId) =>
+        analysis.IdentityOf(trackId) is { } identity ? $"identity:{identity}" : $"track:{trackId}";
 
     /// <summary>The regions of frame <paramref name="index"/> that the selection hides at that frame's time.</summary>
     public static IReadOnlyList<FaceRegion> HiddenRegions(int index, ClipAnalysis analysis, AnonymizationSelection selection, double frameDuration)

@@ -54,7 +54,7 @@ public sealed class HamiltonRenderTests(ITestOutputHelper output) : IDisposable
         Assert.True(leaked <= confident / 100, $"{leaked} of {confident} confident faces are still recognizable");
     }
 
-    private static (int Faces, int Confident, int Leaked, int Untouched, List<float> Distances) JudgeEveryFrame(FfmpegTools tools, VideoInfo source, string rendered, List<string> report)
+    internal static (int Faces, int Confident, int Leaked, int Untouched, List<float> Distances) JudgeEveryFrame(FfmpegTools tools, VideoInfo source, string rendered, List<string> report)
     {
         var sessions = new InferenceSessionFactory(ExecutionDevice.Cpu);
         var models = SharedAssets.Models();
@@ -88,7 +88,7 @@ public sealed class HamiltonRenderTests(ITestOutputHelper output) : IDisposable
         return (faces, confident, leaked, untouched, distances);
     }
 
-    private static int CountFrames(FfmpegTools tools, string path)
+    internal static int CountFrames(FfmpegTools tools, string path)
     {
         var start = new System.Diagnostics.ProcessStartInfo(tools.FfprobePath) { RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var argument in new[] { "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path })

@@ -1,0 +1,14 @@
+using Deid.Effect.Tracking;
+using OpenCvSharp;
+
+namespace Deid.Effect.Anonymization;
+
+/// <summary>
+/// A method that needs the whole region, not only its ellipse: which track (and so which person) it is, and its
+/// landmarks. It paints and blends the face itself. <see cref="FaceCompositor"/> hands it each region; its
+/// <see cref="IAnonymizer.Render"/> is still used where only an ellipse is known, and must hide the face then too.
+/// </summary>
+public interface IRegionAnonymizer : IAnonymizer
+{
+    void Apply(Mat bgrFrame, FaceRegion region, MaskOptions mask);
+}

@@ -1,0 +1,378 @@
+using System.Diagnostics;
+using Deid.Effect.Evaluation;
+using Deid.Effect.Inference;
+using Deid.Effect.Landmarks;
+using Deid.Effect.Models;
+using Deid.Effect.Recognition;
+using Deid.Effect.Tracking;
+using OpenCvSharp;
+
+namespace Deid.Effect.Anonymization.Replacement;
+
+/// <summary>
+/// Replaces faces with the face of nobody, keeping pose, expression and lighting. <see cref="Plan"/> chooses one
+/// transform per identity: seeded candidates, measured with the recognizer on the identity's sample faces, the
+/// first far enough from the person (or else the farthest) wins. <see cref="Apply"/> places 68 landmarks,
+/// smooths them along the face's track, renders the new face in the canonical frame (the hand-made transform or a
+/// learned generator) and blends it back. It fails closed: a face it cannot replace, or whose replacement the
+/// recognizer still matches to the person, is blurred.
+/// </summary>
+public sealed class FaceReplacer : IDisposable
+{
+    private readonly Landmark68Detector _landmarker;
+    private readonly ResNetFaceEmbedder _embedder;
+    private readonly ShapeAndSkinRenderer _renderer = new();
+    private readonly IFaceGenerator? _generator;
+    private readonly LandmarkSmoother _smoother;
+    private readonly Mat _canonical = new();
+    private readonly Mat _face = new();
+    private readonly Mat _mask = new();
+    private FaceCompositor? _fallback;
+
+    public FaceReplacer(InferenceSessionFactory sessions, ModelLocator models, ReplacementOptions options)
+    {
+        Options = options;
+        // The generator first: a model that breaks the contract is refused before anything else is loaded.
+        if (options.GeneratorPath is { } generatorPath) _generator = new OnnxFaceGenerator(sessions, generatorPath);
+        _landmarker = new Landmark68Detector(sessions, models);
+        _embedder = new ResNetFaceEmbedder(sessions, models);
+        _smoother = new LandmarkSmoother(Math.Clamp(options.LandmarkSmoothing, 0, 1), CanonicalFace.Size);
+    }
+
+    public ReplacementOptions Options { get; }
+
+    /// <summary>Counts of what <see cref="Apply"/> did, for reports and tests.</summary>
+    public ReplacementStatistics Statistics { get; } = new();
+
+    /// <summary>
+    /// Chooses the transform for one identity from some of its faces (frame + region); deterministic for
+    /// (seed, identityKey, samples). Samples whose landmarks cannot be placed are skipped; with none left, the
+    /// first seeded candidate is taken unmeasured (and <see cref="Apply"/>'s safety check still guards each face).
+    /// </summary>
+    public IdentityTransform Plan(string identityKey, IReadOnlyList<(Mat Frame, FaceRegion Region)> samples)
+    {
+        var clock = Stopwatch.StartNew();
+        var random = new Random(StableSeed(Options.Seed, identityKey));
+        var candidates = new List<IdentityTransform>(Math.Max(1, Options.Candidates));
+        for (var i = 0; i < Math.Max(1, Options.Candidates); i++)
+            candidates.Add(new IdentityTransform(identityKey, Options.Seed, FaceShapeChange.Random(random, 0.55f), SkinChange.Random(random)));
+
+        var prepared = new List<SampleFace>();
+        float[][] originals = [];
+        try
+        {
+            foreach (var (frame, region) in samples)
+            {
+                if (prepared.Count >= Options.MaxSamples) break;
+                if (SampleFace.Create(frame, region, this) is { } sample) prepared.Add(sample);
+            }
+            if (prepared.Count == 0) return Finish(candidates[0] with { CandidatesTried = 0 });
+
+            originals = _embedder.Embed(prepared.Select(s => s.OriginalChip).ToList());
+            var best = candidates[0];
+            var bestDistance = float.NegativeInfinity;
+            for (var c = 0; c < candidates.Count && bestDistance < Options.TargetDistance; c++)
+            {
+                var distance = Measure(candidates[c]);
+                if (distance > bestDistance) (best, bestDistance) = (candidates[c] with { PlannedDistance = distance, CandidatesTried = c + 1 }, distance);
+            }
+            // Not far enough yet: push the farthest candidate's shape beyond the limits, up to MaxBoost.
+            var unboosted = best;
+            foreach (var boost in new[] { 1.3f, 1.6f, 2.0f })
+            {
+                if (bestDistance >= Options.TargetDistance || boost > Options.Shape.MaxBoost + 1e-3f) break;
+                var boosted = unboosted with { Shape = unboosted.Shape.Scaled(boost) };
+                var distance = Measure(boosted);
+                if (distance > bestDistance) (best, bestDistance) = (boosted with { PlannedDistance = distance, CandidatesTried = best.CandidatesTried + 1 }, distance);
+            }
+            var person = new float[IdentityTransform.EmbeddingLength];
+            foreach (var original in originals)
+                for (var i = 0; i < person.Length; i++) person[i] += original[i] / originals.Length;
+            return Finish(best! with { TargetEmbedding = IdentityTransform.TargetFrom(person, best.Skin.NoiseSeed) });
+        }
+        finally
+        {
+            foreach (var sample in prepared) sample.Dispose();
+        }
+
+        // The smallest distance from the person over the samples, replaced by this candidate.
+        float Measure(IdentityTransform candidate)
+        {
+            var chips = prepared.Select(sample => sample.Replaced(candidate, this)).ToList();
+            try
+            {
+                var embeddings = _embedder.Embed(chips);
+                var distance = float.PositiveInfinity;
+                for (var i = 0; i < embeddings.Length; i++) distance = MathF.Min(distance, _embedder.Distance(originals[i], embeddings[i]));
+                return distance;
+            }
+            finally
+            {
+                foreach (var chip in chips) chip.Dispose();
+            }
+        }
+
+        IdentityTransform Finish(IdentityTransform chosen)
+        {
+            Statistics.AddPlan(clock.Elapsed);
+            return chosen;
+        }
+    }
+
+    /// <summary>Replaces one face in place in a BGR frame; blurs it instead when it cannot be replaced safely.</summary>
+    public void Apply(Mat bgrFrame, FaceRegion region, IdentityTransform transform, MaskOptions mask)
+    {
+        if (bgrFrame.Type() != MatType.CV_8UC3) throw new ArgumentException($"expected an 8-bit BGR frame, got {bgrFrame.Type()}");
+        var clock = Stopwatch.StartNew();
+        var outcome = ReplacementOutcome.Replaced;
+        try
+        {
+            var safeArea = SafeArea(bgrFrame, region);
+            using var before = Options.SafetyCheck && safeArea.Width > 0 && safeArea.Height > 0 ? bgrFrame.Clone(safeArea) : null;
+            outcome = Replace(bgrFrame, region, transform, mask, smooth: true, Options.SafetyCheck);
+            if (outcome == ReplacementOutcome.BlurredStillRecognized && before is not null)
+            {
+                // Still too near the person: once more from the original pixels, with the shape pushed further.
+                using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
+                var stronger = transform with { Shape = transform.Shape.Scaled(Options.Shape.MaxBoost) };
+                outcome = Replace(bgrFrame, region, stronger, mask, smooth: false, check: true);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            outcome = ReplacementOutcome.BlurredAfterError;
+        }
+        if (outcome != ReplacementOutcome.Replaced) Blur(bgrFrame, region, mask);
+        Statistics.AddFace(outcome, clock.Elapsed);
+    }
+
+    private ReplacementOutcome Replace(Mat frame, FaceRegion region, IdentityTransform transform, MaskOptions mask, bool smooth, bool check)
+    {
+        if (MathF.Min(region.Box.Width, region.Box.Height) < Options.MinFaceSize) return ReplacementOutcome.BlurredTooSmall;
+        if (region.Landmarks.Length != 5) return ReplacementOutcome.BlurredNoLandmarks;
+        using var originalChip = check ? new Mat() : null;
+        if (originalChip is not null) FaceAligner.Align(frame, region.Landmarks, originalChip);
+
+        if (_generator is not null)
+        {
+            GenerateInto(frame, region, transform, mask);
+        }
+        else
+        {
+            var toCanonical = CanonicalFace.TransformFor(region.Landmarks, CanonicalFace.Size);
+            if (CanonicalLandmarks(frame, region, toCanonical) is not { } points) return ReplacementOutcome.BlurredNoLandmarks;
+            if (smooth) points = _smoother.Smooth(region.TrackId, points);
+            WarpToCanonical(frame, toCanonical, CanonicalFace.Size, _canonical);
+            _renderer.Render(_canonical, points, transform, Options.Shape, mask, _face, _mask);
+            Paste(frame, toCanonical, _face, _mask);
+        }
+
+        if (originalChip is null) return ReplacementOutcome.Replaced;
+        using var replacedChip = new Mat();
+        FaceAligner.Align(frame, region.Landmarks, replacedChip);
+        var embeddings = _embedder.Embed([originalChip, replacedChip]);
+        var distance = _embedder.Distance(embeddings[0], embeddings[1]);
+        if (distance > _embedder.MatchThreshold + Options.SafetyMargin) return ReplacementOutcome.Replaced;
+        // Within the match distance. On small or dark faces the recognizer puts any featureless blob that close,
+        // so blurring would be no farther: the face counts as still recognized only when it is nearer the person
+        // than a heavily blurred copy of the original (the project's fair leak rule, see IdentityLeakJudge).
+        using var reference = new Mat();
+        Cv2.GaussianBlur(originalChip, reference, new Size(0, 0), IdentityLeakJudge.ReferenceBlurSigma);
+        var referenceDistance = _embedder.Distance(embeddings[0], _embedder.Embed([reference])[0]);
+        return distance > referenceDistance + Options.SafetyMargin ? ReplacementOutcome.Replaced : ReplacementOutcome.BlurredStillRecognized;
+    }
+
+    private void GenerateInto(Mat frame, FaceRegion region, IdentityTransform transform, MaskOptions mask)
+    {
+        var generator = _generator!;
+        var toCanonical = CanonicalFace.TransformFor(region.Landmarks, generator.Size);
+        using var crop = new Mat();
+        WarpToCanonical(frame, toCanonical, generator.Size, crop);
+        using var image = new Mat();
+        using var predicted = new Mat();
+        generator.Generate(crop, transform.TargetIdentity(), image, predicted);
+        if (mask.Feather > 0)
+        {
+            // The predicted mask is the model's; the user's feather softens its edge a little more.
+            var sigma = Math.Max(0.5, mask.Feather * 0.02 * generator.Size);
+            Cv2.GaussianBlur(predicted, predicted, new Size(0, 0), sigma);
+        }
+        Paste(frame, toCanonical, image, predicted);
+    }
+
+    /// <summary>Every pixel a replacement of this face may change: the canonical square's bounds in the frame.</summary>
+    private static Rect SafeArea(Mat frame, FaceRegion region)
+    {
+        if (region.Landmarks.Length != 5) return new Rect(0, 0, 0, 0);
+        var fromCanonical = CanonicalFace.Invert(CanonicalFace.TransformFor(region.Landmarks, CanonicalFace.Size));
+        return SquareBounds(frame, fromCanonical, CanonicalFace.Size);
+    }
+
+    private static Rect SquareBounds(Mat frame, double[,] fromCanonical, int size)
+    {
+        var corners = CanonicalFace.Map(fromCanonical, [new(0, 0), new(size, 0), new(0, size), new(size, size)]);
+        var x1 = Math.Clamp((int)MathF.Floor(corners.Min(p => p.X)), 0, frame.Width);
+        var y1 = Math.Clamp((int)MathF.Floor(corners.Min(p => p.Y)), 0, frame.Height);
+        var x2 = Math.Clamp((int)MathF.Ceiling(corners.Max(p => p.X)) + 1, 0, frame.Width);
+        var y2 = Math.Clamp((int)MathF.Ceiling(corners.Max(p => p.Y)) + 1, 0, frame.Height);
+        return new Rect(x1, y1, Math.Max(0, x2 - x1), Math.Max(0, y2 - y1));
+    }
+
+    /// <summary>The 68 landmarks in the canonical frame, or null when they do not look like an upright face there.</summary>
+    private Point2f[]? CanonicalLandmarks(Mat frame, FaceRegion region, double[,] toCanonical)
+    {
+        var points = CanonicalFace.Map(toCanonical, _landmarker.Locate(frame, region.Box));
+        const float size = CanonicalFace.Size;
+        foreach (var p in points)
+        {
+            if (!float.IsFinite(p.X) || !float.IsFinite(p.Y) || p.X < -0.1f * size || p.X > 1.1f * size || p.Y < -0.1f * size || p.Y > 1.1f * size)
+                return null;
+        }
+        var eyes = (Face68.Centre(points, Face68.RightEye).Y + Face68.Centre(points, Face68.LeftEye).Y) / 2;
+        var nose = points[Face68.NoseTip].Y;
+        var mouth = Face68.Centre(points, Face68.OuterMouth).Y;
+        var chin = points[8].Y;
+        if (!(eyes < nose && nose < mouth && mouth < chin)) return null;
+        if (Face68.Centre(points, Face68.RightEye).X >= Face68.Centre(points, Face68.LeftEye).X) return null;
+        return points;
+    }
+
+    private static void WarpToCanonical(Mat frame, double[,] toCanonical, int size, Mat output)
+    {
+        using var matrix = Geometry.SimilarityTransform.ToMat(toCanonical);
+        Cv2.WarpAffine(frame, output, matrix, new Size(size, size), InterpolationFlags.Linear, BorderTypes.Replicate);
+    }
+
+    /// <summary>Puts a canonical face back through the inverse alignment, blended by its mask (CV_32FC1, 0..1).</summary>
+    private static unsafe void Paste(Mat frame, double[,] toCanonical, Mat face, Mat mask)
+    {
+        var fromCanonical = CanonicalFace.Invert(toCanonical);
+        var roi = SquareBounds(frame, fromCanonical, face.Width);
+        if (roi.Width <= 0 || roi.Height <= 0) return;
+        fromCanonical[0, 2] -= roi.X;
+        fromCanonical[1, 2] -= roi.Y;
+        using var matrix = Geometry.SimilarityTransform.ToMat(fromCanonical);
+        using var patch = new Mat();
+        using var weights = new Mat();
+        Cv2.WarpAffine(face, patch, matrix, roi.Size, InterpolationFlags.Linear, BorderTypes.Replicate);
+        Cv2.WarpAffine(mask, weights, matrix, roi.Size, InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
+
+        for (var y = 0; y < roi.Height; y++)
+        {
+            var target = (byte*)frame.Ptr(roi.Y + y) + roi.X * 3;
+            var source = (byte*)patch.Ptr(y);
+            var weight = (float*)weights.Ptr(y);
+            for (var x = 0; x < roi.Width; x++)
+            {
+                var m = Math.Clamp(weight[x], 0f, 1f);
+                if (m <= 0) continue;
+                for (var c = 0; c < 3; c++)
+                {
+                    var i = 3 * x + c;
+                    target[i] = (byte)(target[i] + (source[i] - target[i]) * m + 0.5f);
+                }
+            }
+        }
+    }
+
+    private void Blur(Mat frame, FaceRegion region, MaskOptions mask)
+    {
+        if (_fallback is null || _fallback.Mask != mask)
+        {
+            _fallback?.Dispose();
+            _fallback = new FaceCompositor(new BlurAnonymizer(1f), mask);
+        }
+        _fallback.Apply(frame, [region]);
+    }
+
+    /// <summary>A seed from the user's seed and the identity's key that is the same in every process (unlike string.GetHashCode).</summary>
+    internal static int StableSeed(int seed, string key)
+    {
+        unchecked
+        {
+            var hash = 2166136261u;
+            foreach (var b in BitConverter.GetBytes(seed)) hash = (hash ^ b) * 16777619u;
+            foreach (var ch in key) hash = (hash ^ ch) * 16777619u;
+            return (int)(hash & 0x7FFFFFFF);
+        }
+    }
+
+    /// <summary>One identity sample, cut out around its face so candidates can be tried on a small copy.</summary>
+    private sealed class SampleFace : IDisposable
+    {
+        private readonly Mat _area;
+        private readonly Mat _canonical;
+        private readonly FaceRegion _region;
+        private readonly double[,] _toCanonical;
+        private readonly Point2f[] _points;
+
+        private SampleFace(Mat area, FaceRegion region, double[,] toCanonical, Point2f[] points, Mat canonical, Mat originalChip)
+        {
+            _area = area;
+            _region = region;
+            _toCanonical = toCanonical;
+            _points = points;
+            _canonical = canonical;
+            OriginalChip = originalChip;
+        }
+
+        public Mat OriginalChip { get; }
+
+        public static SampleFace? Create(Mat frame, FaceRegion region, FaceReplacer replacer)
+        {
+            if (MathF.Min(region.Box.Width, region.Box.Height) < replacer.Options.MinFaceSize || region.Landmarks.Length != 5) return null;
+            var bounds = FaceEllipse.From(region, 1f).Bounds(2.2f, frame.Width, frame.Height);
+            if (bounds.Width <= 0 || bounds.Height <= 0) return null;
+            var area = new Mat(frame, bounds).Clone();
+            var local = region with
+            {
+                Box = new Rect2f(region.Box.X - bounds.X, region.Box.Y - bounds.Y, region.Box.Width, region.Box.Height),
+                Landmarks = region.Landmarks.Select(p => new Point2f(p.X - bounds.X, p.Y - bounds.Y)).ToArray(),
+            };
+            var toCanonical = CanonicalFace.TransformFor(local.Landmarks, CanonicalFace.Size);
+            if (replacer.CanonicalLandmarks(area, local, toCanonical) is not { } points) { area.Dispose(); return null; }
+            var canonical = new Mat();
+            WarpToCanonical(area, toCanonical, CanonicalFace.Size, canonical);
+            var chip = new Mat();
+            FaceAligner.Align(area, local.Landmarks, chip);
+            return new SampleFace(area, local, toCanonical, points, canonical, chip);
+        }
+
+        /// <summary>The recognizer's chip of this face replaced by <paramref name="transform"/>.</summary>
+        public Mat Replaced(IdentityTransform transform, FaceReplacer replacer)
+        {
+            using var copy = _area.Clone();
+            if (replacer._generator is not null)
+            {
+                replacer.GenerateInto(copy, _region, transform, new MaskOptions());
+            }
+            else
+            {
+                replacer._renderer.Render(_canonical, _points, transform, replacer.Options.Shape, new MaskOptions(), replacer._face, replacer._mask);
+                Paste(copy, _toCanonical, replacer._face, replacer._mask);
+            }
+            var chip = new Mat();
+            FaceAligner.Align(copy, _region.Landmarks, chip);
+            return chip;
+        }
+
+        public void Dispose()
+        {
+            _area.Dispose();
+            _canonical.Dispose();
+            OriginalChip.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        _landmarker.Dispose();
+        _embedder.Dispose();
+        _renderer.Dispose();
+        (_generator as IDisposable)?.Dispose();
+        _fallback?.Dispose();
+        _canonical.Dispose();
+        _face.Dispose();
+        _mask.Dispose();
+    }
+}

@@ -1,0 +1,49 @@
+namespace Deid.Effect.Anonymization.Replacement;
+
+/// <summary>
+/// The new face of one identity: one shape change and one skin change, chosen once and used on every frame of
+/// every track of that identity. <see cref="PlannedDistance"/> is the smallest recognizer distance from the
+/// person that planning measured on the identity's sample faces (NaN when nothing could be measured).
+/// </summary>
+public sealed record IdentityTransform(string IdentityKey, int Seed, FaceShapeChange Shape, SkinChange Skin)
+{
+    /// <summary>Length of a recognizer embedding, and so of <see cref="TargetEmbedding"/>.</summary>
+    public const int EmbeddingLength = 128;
+
+    /// <summary>How far from the person's mean embedding the generator's target identity is placed.</summary>
+    public const float TargetOffset = 0.9f;
+
+    public float PlannedDistance { get; init; } = float.NaN;
+
+    /// <summary>How many candidate transforms planning tried before it chose this one.</summary>
+    public int CandidatesTried { get; init; }
+
+    /// <summary>
+    /// The identity a learned generator is asked for: the person's mean embedding moved <see cref="TargetOffset"/>
+    /// along a seeded random direction. Null until planning has measured the person.
+    /// </summary>
+    public float[]? TargetEmbedding { get; init; }
+
+    /// <summary><see cref="TargetEmbedding"/>, or, when the person was never measured, the seeded direction alone.</summary>
+    public float[] TargetIdentity() => TargetEmbedding ?? TargetFrom(new float[EmbeddingLength], Skin.NoiseSeed);
+
+    /// <summary>The person's embedding moved <see cref="TargetOffset"/> along a direction drawn from <paramref name="seed"/>.</summary>
+    public static float[] TargetFrom(ReadOnlySpan<float> person, int seed)
+    {
+        var random = new Random(seed);
+        var direction = new float[EmbeddingLength];
+        double norm = 0;
+        for (var i = 0; i < direction.Length; i++)
+        {
+            // Box-Muller: a normal direction is uniform on the sphere once normalised.
+            var u = 1 - random.NextDouble();
+            var v = random.NextDouble();
+            direction[i] = (float)(Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * v));
+            norm += direction[i] * direction[i];
+        }
+        var scale = (float)(TargetOffset / Math.Sqrt(Math.Max(norm, 1e-12)));
+        var target = new float[EmbeddingLength];
+        for (var i = 0; i < target.Length; i++) target[i] = (i < person.Length ? person[i] : 0) + direction[i] * scale;
+        return target;
+    }
+}

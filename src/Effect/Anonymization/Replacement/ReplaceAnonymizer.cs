@@ -1,0 +1,53 @@
+using Deid.Effect.Tracking;
+using OpenCvSharp;
+
+namespace Deid.Effect.Anonymization.Replacement;
+
+/// <summary>
+/// The replace method inside a <see cref="FaceCompositor"/>: each region's track is mapped to an identity key
+/// (<paramref name="identityKeyOf"/>; e.g. the person of a clip analysis, or the track itself when it belongs to
+/// nobody known), and the key's transform is planned once, at the first face seen with that key, from that face.
+/// Frames must arrive in order for the landmark smoothing. Owns the replacer.
+/// </summary>
+public sealed class ReplaceAnonymizer(FaceReplacer replacer, Func<int, string> identityKeyOf) : IRegionAnonymizer, IDisposable
+{
+    private readonly Dictionary<string, IdentityTransform> _plans = [];
+    private readonly BlurAnonymizer _blur = new(1f);
+
+    public string Name => "replace";
+
+    public FaceReplacer Replacer { get; } = replacer;
+
+    /// <summary>The transforms planned so far, by identity key.</summary>
+    public IReadOnlyDictionary<string, IdentityTransform> Plans => _plans;
+
+    public void Apply(Mat bgrFrame, FaceRegion region, MaskOptions mask)
+    {
+        IdentityTransform plan;
+        try
+        {
+            var key = identityKeyOf(region.TrackId);
+            if (!_plans.TryGetValue(key, out plan!))
+            {
+                plan = Replacer.Plan(key, [(bgrFrame, region)]);
+                _plans[key] = plan;
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // No plan, no replacement: the face is hidden all the same.
+            new FaceCompositor(_blur, mask).Apply(bgrFrame, FaceEllipse.From(region, mask.Scale));
+            return;
+        }
+        Replacer.Apply(bgrFrame, region, plan, mask);
+    }
+
+    /// <summary>Only an ellipse, no region: nothing to replace from, so the face is blurred (never left visible).</summary>
+    public void Render(Mat frame, Rect roi, FaceEllipse face, Mat patch, Span<byte> mask) => _blur.Render(frame, roi, face, patch, mask);
+
+    public void Dispose()
+    {
+        Replacer.Dispose();
+        _blur.Dispose();
+    }
+}

@@ -1,0 +1,46 @@
+namespace Deid.Effect.Anonymization.Replacement;
+
+/// <summary>How faces are replaced: the seed that picks the new faces, and the limits that keep pose and expression.</summary>
+public sealed record ReplacementOptions
+{
+    /// <summary>Picks the new face of every identity; the same seed gives every person the same new face again.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Recognizer distance from the person that planning aims for on the identity's sample faces (0.6 = same person).</summary>
+    public float TargetDistance { get; init; } = 0.75f;
+
+    /// <summary>Transforms tried per identity; the first that reaches <see cref="TargetDistance"/> on every sample wins, else the farthest.</summary>
+    public int Candidates { get; init; } = 8;
+
+    /// <summary>Most sample faces of one identity that planning measures on.</summary>
+    public int MaxSamples { get; init; } = 4;
+
+    /// <summary>Faces whose box is smaller than this many pixels are blurred: too little to replace meaningfully.</summary>
+    public float MinFaceSize { get; init; } = 24f;
+
+    /// <summary>
+    /// After replacing, measure the result with the recognizer and blur the face instead when it is still within
+    /// the match distance of the original (about 2-4 ms per face).
+    /// </summary>
+    public bool SafetyCheck { get; init; } = true;
+
+    /// <summary>
+    /// Margin of the safety check: a replaced face passes only when it is this much beyond the match distance,
+    /// or this much farther from the person than a heavily blurred copy is. Otherwise a stronger replacement is
+    /// tried once, then the face is blurred. Judged again after encoding, at other landmarks, a face near the
+    /// line can fall either side of it; the margin keeps such faces off the line.
+    /// </summary>
+    public float SafetyMargin { get; init; } = 0.08f;
+
+    /// <summary>
+    /// 0..1: how strongly 68-point landmarks are smoothed along a track (0 = raw). Small movements are damped,
+    /// large ones (expression, speech) are followed.
+    /// </summary>
+    public float LandmarkSmoothing { get; init; } = 0.6f;
+
+    /// <summary>The largest geometric changes a transform may make.</summary>
+    public FaceShapeLimits Shape { get; init; } = new();
+
+    /// <summary>A learned generator (ONNX, see docs/GENERATOR.md) that replaces the hand-made transform when set.</summary>
+    public string? GeneratorPath { get; init; }
+}
