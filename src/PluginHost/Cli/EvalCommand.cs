@@ -49,7 +49,8 @@ public static class EvalCommand
             try
             {
                 var path = parse.GetValue(input)!;
-                var options = new MethodOptions(InRange(parse.GetValue(strength), 0, 1, "--strength"), parse.GetValue(seed));
+                var executionDevice = Enum.Parse<ExecutionDevice>(parse.GetValue(device)!, ignoreCase: true);
+                var options = new MethodOptions(InRange(parse.GetValue(strength), 0, 1, "--strength"), parse.GetValue(seed), executionDevice);
                 var limit = parse.GetValue(maxFrames);
                 if (limit is <= 0) throw new CliError($"--max-frames must be at least 1, got {limit}");
                 var isQuiet = parse.GetValue(quiet);
@@ -58,7 +59,7 @@ public static class EvalCommand
                 var evaluated = EvaluatedMethods.Create(parse.GetValue(methods)!, options);
                 try
                 {
-                    var report = Evaluate(path, evaluated, options, limit, Enum.Parse<ExecutionDevice>(parse.GetValue(device)!, ignoreCase: true),
+                    var report = Evaluate(path, evaluated, options, limit, executionDevice,
                         isQuiet, drawStrip: stripPath is not null || htmlPath is not null, cancel, out var stripPng);
                     EvaluationTable.Write(report, parse.InvocationConfiguration.Output);
                     Write(jsonPath, stream => stream.Write(Encoding.UTF8.GetBytes(EvaluationJson.ToJson(report))), isQuiet);

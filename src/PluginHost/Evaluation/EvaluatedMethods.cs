@@ -3,10 +3,7 @@ using Deid.PluginHost.Cli;
 
 namespace Deid.PluginHost.Evaluation;
 
-/// <summary>
-/// The methods `deid eval` knows, by name. A method that another build provides but this one lacks is named in
-/// <see cref="NotBuilt"/>, so asking for it says so instead of calling it unknown.
-/// </summary>
+/// <summary>The methods `deid eval` knows, by name.</summary>
 public static class EvaluatedMethods
 {
     private static readonly Dictionary<string, Func<MethodOptions, IEvaluatedMethod>> Available = new()
@@ -15,12 +12,10 @@ public static class EvaluatedMethods
         ["blur"] = options => Compositor(AnonymizationMethod.Blur, options),
         ["pixelate"] = options => Compositor(AnonymizationMethod.Pixelate, options),
         ["solid"] = options => Compositor(AnonymizationMethod.Solid, options),
+        [ReplaceMethod.MethodName] = options => new ReplaceMethod(options),
     };
 
-    /// <summary>Identity replacement: planned, evaluated through an adapter once the engine has it.</summary>
-    private static readonly string[] NotBuilt = ["replace"];
-
-    public const string DefaultList = "blur,pixelate,solid";
+    public const string DefaultList = "blur,pixelate,solid,replace";
 
     public static IReadOnlyList<string> Names => Available.Keys.ToList();
 
@@ -33,8 +28,6 @@ public static class EvaluatedMethods
         foreach (var name in names)
         {
             if (Available.ContainsKey(name)) continue;
-            if (NotBuilt.Contains(name))
-                throw new CliError($"method '{name}' is not built into this deid; available: {string.Join(", ", Names)}");
             throw new CliError($"unknown method '{name}'; known methods: {string.Join(", ", Names)}");
         }
         return names.Select(name => Available[name](options)).ToList();

@@ -1,4 +1,9 @@
+using Deid.Effect.Inference;
+
 namespace Deid.PluginHost.Evaluation;
 
-/// <summary>What the command line sets for every evaluated method: strength 0..1 and a seed for methods that draw at random.</summary>
-public sealed record MethodOptions(float Strength, int Seed);
+/// <summary>
+/// What the command line sets for every evaluated method: strength 0..1, a seed for methods that draw at random, and
+/// where methods with models of their own run them.
+/// </summary>
+public sealed record MethodOptions(float Strength, int Seed, ExecutionDevice Device = ExecutionDevice.Auto);

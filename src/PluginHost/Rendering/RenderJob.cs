@@ -119,20 +119,11 @@ public static class RenderJob
         return covered;
     }
 
-    /// <summary>
-    /// The compositor for the chosen method. Replace plans one new face per person of the analysis (a track that
-    /// belongs to no identity gets its own), at the person's first rendered face, from the seed of the request.
-    /// </summary>
-    public static FaceCompositor CreateCompositor(AnonymizerSettings settings, ClipAnalysis analysis, EngineModels models)
-    {
-        if (settings.Method != AnonymizationMethod.Replace) return settings.CreateCompositor();
-        var replacer = new FaceReplacer(models.Sessions, models.Locator, settings.Replacement);
-        return new FaceCompositor(new ReplaceAnonymizer(replacer, trackId => IdentityKey(analysis, trackId)), settings.Mask);
-    }
-
-    /// <summary>The key a track's new face is planned under: its person's, or, for a track of nobody known, its own.</summary>
-    public static string IdentityKey(ClipAnalysis analysis, int trackId) =>
-        analysis.IdentityOf(trackId) is { } identity ? $"identity:{identity}" : $"track:{trackId}";
+    /// <summary>The compositor for the chosen method; replace plans one new face per person (see <see cref="ReplacePlanning"/>).</summary>
+    public static FaceCompositor CreateCompositor(AnonymizerSettings settings, ClipAnalysis analysis, EngineModels models) =>
+        settings.Method == AnonymizationMethod.Replace
+            ? ReplacePlanning.Compositor(settings, analysis, models, renderInOrder: true)
+            : settings.CreateCompositor();
 
     /// <summary>The regions of frame <paramref name="index"/> that the selection hides at that frame's time.</summary>
     public static IReadOnlyList<FaceRegion> HiddenRegions(int index, ClipAnalysis analysis, AnonymizationSelection selection, double frameDuration)

@@ -35,7 +35,7 @@ public static class FrameResultKey
         var invariant = CultureInfo.InvariantCulture;
         return string.Join("|", RenderVersion, Models, width.ToString(invariant), height.ToString(invariant), depth.ToString(),
             settings.Method.ToString(), settings.Strength.ToString("R", invariant), settings.Mask.Scale.ToString("R", invariant),
-            settings.Mask.Feather.ToString("R", invariant), settings.SolidColor.ToString(), policy.ToString(),
+            settings.Mask.Feather.ToString("R", invariant), settings.SolidColor.ToString(), settings.Replacement.Seed.ToString(invariant), policy.ToString(),
             threshold.ToString("R", invariant), showBoxes.ToString(), positionInWindow.ToString(invariant));
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Deid.Effect.Analysis;
 using Deid.Effect.Anonymization;
+using Deid.Effect.Anonymization.Replacement;
 using Deid.Effect.Detection;
 using Deid.Effect.Inference;
 using Deid.Effect.Models;
@@ -40,6 +41,8 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
     private readonly ConcurrentDictionary<string, AnalysisSession> _sessions = new();
     private readonly Dictionary<string, LoadedAnalysis> _analyses = [];
     private readonly Dictionary<AnonymizerSettings, FaceCompositor> _compositors = [];
+    private readonly List<((string Analysis, AnonymizerSettings Settings) Key, FaceCompositor Compositor)> _replaceCompositors = [];
+    private const int MaxReplaceCompositors = 2;
     private const int MaxWindow = 15;
     private const int MaxRememberedFrames = 256;
 
@@ -73,8 +76,10 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
                 "blur" => AnonymizationMethod.Blur,
                 "pixelate" => AnonymizationMethod.Pixelate,
                 "solid" => AnonymizationMethod.Solid,
+                "replace" => AnonymizationMethod.Replace,
                 var other => throw new FrameMessageException($"unknown method '{other}'"),
             },
+            Replacement = new ReplacementOptions { Seed = request.Has("seed") ? request.Int32("seed", 0, int.MaxValue) : 0 },
             Strength = (float)request.Number("strength", 0, 1),
             Mask = new MaskOptions { Scale = (float)request.Number("maskScale", 0.5, 3), Feather = (float)request.Number("feather", 0, 1) },
         };
@@ -144,7 +149,7 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
                     identityOf = _ => null;
                 }
                 var hidden = regions.Where(r => selection.IsAnonymized(identityOf(r), 0)).ToList();
-                Compositor(settings).Apply(_processed, hidden);
+                (settings.Method == AnonymizationMethod.Replace ? ReplaceCompositor(settings, analysisPath, analysis) : Compositor(settings)).Apply(_processed, hidden);
                 if (showBoxes) DrawBoxes(_processed, regions, identityOf);
                 SlotPixels.WriteChanged(target, width, height, depth, _original, _processed);
                 _rendered++;
@@ -333,6 +338,8 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
         {
             _analyses.Clear();
             _detections.Clear();
+            foreach (var (_, compositor) in _replaceCompositors) compositor.Dispose();
+            _replaceCompositors.Clear();
             _cache.Clear();
             _playheads.Clear();
         }
@@ -351,6 +358,31 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
             return loaded;
         }
         catch (FormatException e) { throw new FrameMessageException(e.Message); }
+    }
+
+    /// <summary>
+    /// Replace plans per person of an analysis, so its compositor belongs to the analysis and the settings; each holds
+    /// its own models, so only the most recent few are kept.
+    /// </summary>
+    private FaceCompositor ReplaceCompositor(AnonymizerSettings settings, string analysisPath, ClipAnalysis? analysis)
+    {
+        var key = (analysisPath, settings);
+        var found = _replaceCompositors.FindIndex(c => c.Key == key);
+        if (found >= 0)
+        {
+            var known = _replaceCompositors[found];
+            _replaceCompositors.RemoveAt(found);
+            _replaceCompositors.Insert(0, known);
+            return known.Compositor;
+        }
+        var compositor = ReplacePlanning.Compositor(settings, analysis, Models, renderInOrder: false);
+        _replaceCompositors.Insert(0, (key, compositor));
+        while (_replaceCompositors.Count > MaxReplaceCompositors)
+        {
+            _replaceCompositors[^1].Compositor.Dispose();
+            _replaceCompositors.RemoveAt(_replaceCompositors.Count - 1);
+        }
+        return compositor;
     }
 
     private FaceCompositor Compositor(AnonymizerSettings settings)
@@ -421,6 +453,7 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
     {
         foreach (var session in _sessions.Values) session.Analyzer.Dispose();
         foreach (var compositor in _compositors.Values) compositor.Dispose();
+        foreach (var (_, compositor) in _replaceCompositors) compositor.Dispose();
         _models?.Dispose();
         _cache.Dispose();
         _original.Dispose();

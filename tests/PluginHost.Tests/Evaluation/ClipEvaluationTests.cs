@@ -14,7 +14,7 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
     public void Reports_a_flicker_ratio_per_method_on_the_first_ninety_frames()
     {
         var json = Path.Combine(_directory, "report.json");
-        var run = DeidCli.Run(["eval", SharedAssets.HamiltonClip, "--methods", "none,blur,pixelate,solid", "--max-frames", "90", "--json", json, "--quiet"]);
+        var run = DeidCli.Run(["eval", SharedAssets.HamiltonClip, "--methods", "none,blur,pixelate,solid,replace", "--seed", "3", "--max-frames", "90", "--json", json, "--quiet"]);
         output.WriteLine(run.StandardOutput);
         Assert.True(run.ExitCode == 0, run.StandardError);
         Assert.Equal(string.Empty, run.StandardError);
@@ -33,6 +33,8 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(1.0, ratios["none"], 6);
         // A flat fill cannot change from frame to frame inside the face, whatever the face does.
         Assert.True(ratios["solid"] < 0.5, $"solid flicker ratio {ratios["solid"]:F2}");
+        // The new faces stay put: no more change from frame to frame inside the face than the source has.
+        Assert.True(ratios["replace"] <= 1.0, $"replace flicker ratio {ratios["replace"]:F2}");
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -4,17 +4,17 @@ using Newtonsoft.Json.Linq;
 
 namespace Deid.PluginHost.Tests.Evaluation;
 
-/// <summary>One `deid eval` run over the shared photos with the control and the three methods, shared by the tests.</summary>
+/// <summary>One `deid eval` run over the shared photos with the control and the four methods, shared by the tests.</summary>
 public sealed class PhotoEvaluationFixture : IDisposable
 {
-    public static readonly string[] Methods = ["none", "blur", "pixelate", "solid"];
+    public static readonly string[] Methods = ["none", "blur", "pixelate", "solid", "replace"];
 
     private readonly string _directory = Directory.CreateTempSubdirectory("deid-eval-photos-").FullName;
 
     public PhotoEvaluationFixture()
     {
         Run = DeidCli.Run(["eval", SharedAssets.Media("photos"), "--methods", string.Join(",", Methods),
-            "--json", JsonPath, "--strip", StripPath, "--html", HtmlPath, "--quiet"]);
+            "--seed", "7", "--json", JsonPath, "--strip", StripPath, "--html", HtmlPath, "--quiet"]);
         Report = Run.ExitCode == 0 ? JObject.Parse(File.ReadAllText(JsonPath)) : new JObject();
     }
 

@@ -1,4 +1,5 @@
 using Deid.PluginHost.Evaluation;
+using Newtonsoft.Json.Linq;
 using OpenCvSharp;
 using Xunit.Abstractions;
 
@@ -56,11 +57,28 @@ public sealed class PhotoEvaluationTests(PhotoEvaluationFixture run, ITestOutput
     [InlineData("blur")]
     [InlineData("pixelate")]
     [InlineData("solid")]
+    [InlineData("replace")]
     public void At_full_strength_a_method_hides_the_person(string name)
     {
         var method = run.Method(name);
         Assert.True((double)method.SelectToken("identity.leakedShare")! <= 0.05, $"{name} leaks {method.SelectToken("identity.leakedShare")}");
         Assert.True((double)method.SelectToken("identity.meanDistance")! > 0.6);
+    }
+
+    [Fact]
+    public void Replace_matches_no_face_to_its_person_and_keeps_far_more_of_the_face_than_blur()
+    {
+        var replace = run.Method("replace");
+        var blur = run.Method("blur");
+        // The issue's bar for replace on these photos: no output within 0.6 of the person.
+        Assert.Equal(0.0, (double)replace.SelectToken("identity.withinThresholdShare")!);
+        double Share(JObject method, string path) => (double)method.SelectToken(path)!;
+        Assert.True(Share(replace, "naturalness.stillFoundShare") > Share(blur, "naturalness.stillFoundShare") + 0.5,
+            $"replace still a face in {Share(replace, "naturalness.stillFoundShare"):P0}, blur {Share(blur, "naturalness.stillFoundShare"):P0}");
+        Assert.True(Share(replace, "poseAndExpression.poseKeptShare") > Share(blur, "poseAndExpression.poseKeptShare") + 0.2,
+            $"pose kept: replace {Share(replace, "poseAndExpression.poseKeptShare"):P0}, blur {Share(blur, "poseAndExpression.poseKeptShare"):P0}");
+        Assert.True(Share(replace, "poseAndExpression.eyesKeptShare") > Share(blur, "poseAndExpression.eyesKeptShare") + 0.3,
+            $"eyes kept: replace {Share(replace, "poseAndExpression.eyesKeptShare"):P0}, blur {Share(blur, "poseAndExpression.eyesKeptShare"):P0}");
     }
 
     [Fact]

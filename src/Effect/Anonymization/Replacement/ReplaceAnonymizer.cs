@@ -6,10 +6,14 @@ namespace Deid.Effect.Anonymization.Replacement;
 /// <summary>
 /// The replace method inside a <see cref="FaceCompositor"/>: each region's track is mapped to an identity key
 /// (<paramref name="identityKeyOf"/>; e.g. the person of a clip analysis, or the track itself when it belongs to
-/// nobody known), and the key's transform is planned once, at the first face seen with that key, from that face.
-/// Frames must arrive in order for the landmark smoothing. Owns the replacer.
+/// nobody known), and the key's transform is planned once per key. It is planned from the faces
+/// <paramref name="samplesOf"/> gives for the key (the person's faces kept by the analysis: the same plan whatever
+/// order frames come in; an empty list plans from the seed alone), or, where that gives null, from the first face
+/// seen with the key. The samples are the anonymizer's to dispose. With landmark smoothing on, frames must arrive in
+/// order. Owns the replacer.
 /// </summary>
-public sealed class ReplaceAnonymizer(FaceReplacer replacer, Func<int, string> identityKeyOf) : IRegionAnonymizer, IDisposable
+public sealed class ReplaceAnonymizer(FaceReplacer replacer, Func<int, string> identityKeyOf,
+    Func<string, IReadOnlyList<(Mat Frame, FaceRegion Region)>?>? samplesOf = null) : IRegionAnonymizer, IDisposable
 {
     private readonly Dictionary<string, IdentityTransform> _plans = [];
     private readonly BlurAnonymizer _blur = new(1f);
@@ -29,7 +33,12 @@ public sealed class ReplaceAnonymizer(FaceReplacer replacer, Func<int, string> i
             var key = identityKeyOf(region.TrackId);
             if (!_plans.TryGetValue(key, out plan!))
             {
-                plan = Replacer.Plan(key, [(bgrFrame, region)]);
+                var samples = samplesOf?.Invoke(key);
+                try { plan = Replacer.Plan(key, samples ?? [(bgrFrame, region)]); }
+                finally
+                {
+                    foreach (var (frame, _) in samples ?? []) frame.Dispose();
+                }
                 _plans[key] = plan;
             }
         }

@@ -1,0 +1,44 @@
+using Deid.Effect.Anonymization;
+using Deid.Effect.Anonymization.Replacement;
+using Deid.Effect.Inference;
+using Deid.Effect.Models;
+using Deid.Effect.Tracking;
+using OpenCvSharp;
+
+namespace Deid.PluginHost.Evaluation;
+
+/// <summary>
+/// Identity replacement as `deid render --method replace` does it: one plan per person, from that person's clearest
+/// faces, then each face replaced with its person's plan (a face of a person not seen before is planned from itself).
+/// </summary>
+public sealed class ReplaceMethod(MethodOptions options) : IEvaluatedMethod
+{
+    private readonly Dictionary<string, IdentityTransform> _plans = [];
+    private readonly MaskOptions _mask = new();
+    private FaceReplacer? _replacer;
+
+    public const string MethodName = "replace";
+
+    public string Name => MethodName;
+
+    public void Prepare(EvaluationSubject subject)
+    {
+        _replacer ??= new FaceReplacer(new InferenceSessionFactory(options.Device), ModelLocator.Default(),
+            new ReplacementOptions { Seed = options.Seed });
+        foreach (var (key, samples) in subject.SamplesByIdentity)
+            _plans[key] = _replacer.Plan(key, samples.Select(s => (s.Image, s.Region)).ToList());
+    }
+
+    public void Anonymize(Mat bgrFrame, IReadOnlyList<FaceRegion> faces, Func<FaceRegion, string> identityKey)
+    {
+        var replacer = _replacer ?? throw new InvalidOperationException("replace was not prepared");
+        foreach (var face in faces)
+        {
+            var key = identityKey(face);
+            if (!_plans.TryGetValue(key, out var plan)) _plans[key] = plan = replacer.Plan(key, [(bgrFrame, face)]);
+            replacer.Apply(bgrFrame, face, plan, _mask);
+        }
+    }
+
+    public void Dispose() => _replacer?.Dispose();
+}

@@ -1,0 +1,51 @@
+using Deid.Effect.Anonymization;
+using Deid.Effect.Anonymization.Replacement;
+using Deid.Effect.Tracking;
+using OpenCvSharp;
+
+namespace Deid.PluginHost.Rendering;
+
+/// <summary>
+/// How `replace` gives each person of a clip their new face: one plan per person, from the faces the analysis kept
+/// of them (<see cref="Deid.Effect.Identities.FaceSample"/>), so `deid render` and the editor give the same person the
+/// same new face, whatever order frames are rendered in.
+/// </summary>
+public static class ReplacePlanning
+{
+    /// <summary>The key a track's new face is planned under: its person's, or, for a track of nobody known, its own.</summary>
+    public static string IdentityKey(ClipAnalysis analysis, int trackId) =>
+        analysis.IdentityOf(trackId) is { } identity ? $"identity:{identity}" : $"track:{trackId}";
+
+    /// <summary>The key of every face before a clip is analysed: one new face for everyone, the same on every frame.</summary>
+    public const string UnanalysedKey = "unanalysed";
+
+    /// <summary>
+    /// The replace compositor for an analysed clip. <paramref name="renderInOrder"/>: frames come in clip order (a
+    /// file render), so landmarks may be smoothed along tracks and a face of nobody known may be planned from its
+    /// first face; otherwise (the editor) every frame stands alone and such faces are planned from the seed alone.
+    /// </summary>
+    public static FaceCompositor Compositor(AnonymizerSettings settings, ClipAnalysis? analysis, EngineModels models, bool renderInOrder)
+    {
+        var options = renderInOrder ? settings.Replacement : settings.Replacement with { LandmarkSmoothing = 0 };
+        var replacer = new FaceReplacer(models.Sessions, models.Locator, options);
+        if (analysis is null)
+            return new FaceCompositor(new ReplaceAnonymizer(replacer, _ => UnanalysedKey, _ => []), settings.Mask);
+        return new FaceCompositor(new ReplaceAnonymizer(replacer, trackId => IdentityKey(analysis, trackId),
+            key => SamplesOf(analysis, key) ?? (renderInOrder ? null : [])), settings.Mask);
+    }
+
+    /// <summary>The kept faces of the person a key names, decoded; null when the key is not a person's or none were kept.</summary>
+    private static IReadOnlyList<(Mat Frame, FaceRegion Region)>? SamplesOf(ClipAnalysis analysis, string key)
+    {
+        if (!key.StartsWith("identity:", StringComparison.Ordinal) || !int.TryParse(key.AsSpan("identity:".Length), out var id)) return null;
+        var identity = analysis.Identities.FirstOrDefault(i => i.Id == id);
+        if (identity is null || identity.Samples.Count == 0) return null;
+        var decoded = new List<(Mat, FaceRegion)>();
+        foreach (var sample in identity.Samples)
+        {
+            try { decoded.Add(sample.Decode(identity.TrackIds[0])); }
+            catch (FormatException) { }
+        }
+        return decoded.Count > 0 ? decoded : null;
+    }
+}

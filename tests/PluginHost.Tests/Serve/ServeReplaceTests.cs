@@ -1,0 +1,68 @@
+using Deid.Effect.Tests;
+using OpenCvSharp;
+
+namespace Deid.PluginHost.Tests.Serve;
+
+/// <summary>`deid serve` rendering with the replace method, as the plugin's Method choice asks for it.</summary>
+public sealed class ServeReplaceTests : IDisposable
+{
+    private readonly ServeProcess _serve = new();
+
+    [Fact]
+    public void Replace_changes_the_face_the_same_way_for_a_seed_and_another_way_for_another_seed()
+    {
+        using var client = _serve.Connect();
+        Assert.Equal("welcome", client.Request(new() { ["type"] = "hello", ["protocol"] = 1, ["client"] = "test" })["type"]);
+        using var photo = Cv2.ImRead(SharedAssets.Media("photos", "obama.jpg"));
+        var slot = Path.Combine(_serve.Directory, "slot-replace.shm");
+        var input = Packed(photo);
+
+        byte[] RenderWith(int seed, string fingerprint)
+        {
+            File.WriteAllBytes(slot, input);
+            var reply = client.Request(Request(slot, photo.Width, photo.Height, seed, fingerprint));
+            Assert.True((string)reply["type"] == "rendered", reply.TryGetValue("message", out var m) ? (string)m : "no message");
+            return File.ReadAllBytes(slot);
+        }
+
+        var first = RenderWith(seed: 5, fingerprint: "replace-a");
+        var again = RenderWith(seed: 5, fingerprint: "replace-b");  // another clip key: rendered afresh, not from the cache
+        var other = RenderWith(seed: 6, fingerprint: "replace-a");
+        var changed = Differing(first, input);
+        Assert.True(changed > 2000, $"only {changed} bytes changed: the face was not replaced");
+        Assert.Equal(first, again);
+        Assert.True(Differing(first, other) > 1000, "another seed gave the same face");
+        var stats = client.Request(new() { ["type"] = "stats" });
+        Assert.Equal(3L, Convert.ToInt64(stats["rendered"]));
+    }
+
+    private static int Differing(byte[] a, byte[] b) => a.Zip(b).Count(p => p.First != p.Second);
+
+    private static Dictionary<string, object> Request(string slot, int width, int height, int seed, string fingerprint) => new()
+    {
+        ["type"] = "render", ["session"] = "replace", ["clip"] = "photo", ["frame"] = 0, ["slot"] = slot,
+        ["width"] = width, ["height"] = height, ["depth"] = "byte", ["method"] = "replace", ["seed"] = seed, ["strength"] = 1.0,
+        ["maskScale"] = 1.0, ["feather"] = 0.25, ["threshold"] = 0.5, ["policy"] = "anonymize-everyone",
+        ["identities"] = new Dictionary<string, object>(), ["showBoxes"] = false, ["analysis"] = "", ["fingerprint"] = fingerprint,
+    };
+
+    /// <summary>Packed bottom-up RGBA 8-bit, as the plugin writes a host image into its slot.</summary>
+    private static byte[] Packed(Mat bgr)
+    {
+        int width = bgr.Width, height = bgr.Height;
+        var bytes = new byte[width * height * 4];
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+            {
+                var p = bgr.At<Vec3b>(y, x);
+                var o = ((height - 1 - y) * width + x) * 4;
+                bytes[o] = p.Item2;
+                bytes[o + 1] = p.Item1;
+                bytes[o + 2] = p.Item0;
+                bytes[o + 3] = 255;
+            }
+        return bytes;
+    }
+
+    public void Dispose() => _serve.Dispose();
+}
