@@ -1106,6 +1106,35 @@ int main(int argc, char** argv) {
         checks.check(compared > 0 && farther * 100 <= compared, what + ": within 8 levels of the 8-bit render for at least 99% of values");
     }
 
+    // ---- Method "Replace (new face)": every frame with a face to hide is changed there, differently from blur, and
+    // the same frame renders the same way again.
+    if (!fakeServer && truth.available) {
+        Param* method = fx->param("method");
+        checks.check(method->setValue(ParamValue::ofInt(3)), "Method = Replace (new face)");
+        fx->userEdited("method", 0);
+        std::vector<int> withFaces;
+        for (int t = 2; t < keyFrame && withFaces.size() < 6; t += 11)
+            if (!truth.frames[t].empty()) withFaces.push_back(t);
+        Run replaced = renderFrames(*fx, withFaces, "8-bit, replace");
+        size_t changed = 0, unlikeBlur = 0;
+        for (size_t i = 0; i < withFaces.size(); ++i) {
+            const auto& out = replaced.outputs[i];
+            if (out.size() != src.frameBytes()) continue;
+            changed += differingPixels(out.data(), src.frame(withFaces[i]), src.frameBytes() / 4) > 0;
+            unlikeBlur += out != reference.outputs[static_cast<size_t>(withFaces[i])];
+        }
+        checks.check(changed == withFaces.size() && unlikeBlur == withFaces.size(),
+                     "replace changed every frame with a face (" + std::to_string(changed) + "/" + std::to_string(withFaces.size()) +
+                         "), unlike blur (" + std::to_string(unlikeBlur) + ")");
+        Run again = renderFrames(*fx, withFaces, "8-bit, replace again");
+        size_t same = 0;
+        for (size_t i = 0; i < withFaces.size(); ++i) same += again.outputs[i] == replaced.outputs[i];
+        checks.check(same == withFaces.size(), "replace renders each frame the same way again (" + std::to_string(same) + "/" +
+                                                   std::to_string(withFaces.size()) + ")");
+        method->setValue(ParamValue::ofInt(0));
+        fx->userEdited("method", 0);
+    }
+
     // ---- Fail closed.
     // Frames before the key with a face to hide, for the kill tests.
     std::vector<int> faceFrames;

@@ -410,13 +410,15 @@ void Instance::renderInto(OfxTime time, protocol::RenderRequest &req, const Imag
 }
 
 msgpack::Value Instance::exchange(const msgpack::Value &request, const std::function<void()> &repeat) {
+    const bool reused = connection_.connected();
     for (int attempt = 0;; ++attempt) {
-        const bool reused = connection_.connected();
         try {
             return connection_.request(request);
         } catch (const BridgeError &e) {
-            // A connection that had been idle may have outlived its server: reconnect once.
-            if (attempt == 0 && reused && e.kind() == Kind::Transport) {
+            // A connection that had been idle may have outlived its server: reconnect (starting the server again if
+            // need be), twice at most, since a server that was just killed can take a moment to be gone from the
+            // socket. A request is safe to repeat: it renders the same frame into the same place.
+            if (attempt < 2 && reused && e.kind() == Kind::Transport) {
                 if (repeat) repeat();
                 continue;
             }
