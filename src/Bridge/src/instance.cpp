@@ -603,7 +603,7 @@ void Instance::reloadState() {
 
 void Instance::clearCache() {
     std::lock_guard<std::mutex> lock(ioMutex_);
-    protocol::parseOk(connection_.request(protocol::makeClearCache(session_)));
+    protocol::parseOk(connection_.request(protocol::makeClearCache(session_, fingerprint_)));
 }
 
 OfxStatus Instance::syncPrivateData() {

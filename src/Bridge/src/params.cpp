@@ -133,7 +133,7 @@ void describe(OfxParamSetHandle set) {
     }
     {
         OfxPropertySetHandle p = define(set, kOfxParamTypePushButton, kClearCache, "Clear cache",
-                                        "Drops what deid serve has cached for this effect.");
+                                        "Drops the frames deid serve has rendered for this clip (in memory and on disk); the analysis stays.");
         host::setInt(p, kOfxParamPropEvaluateOnChange, 0);
     }
 

@@ -121,9 +121,10 @@ Value makeAnalyzeEnd(const std::string &session) {
     return m;
 }
 
-Value makeClearCache(const std::string &session) {
+Value makeClearCache(const std::string &session, const std::string &fingerprint) {
     Value m = request("clear-cache");
     m.set("session", session);
+    if (!fingerprint.empty()) m.set("fingerprint", fingerprint);
     return m;
 }
 

@@ -67,7 +67,8 @@ msgpack::Value makeRender(const RenderRequest &r);
 msgpack::Value makeAnalyzeBegin(const AnalyzeBegin &r);
 msgpack::Value makeAnalyzeFrame(const AnalyzeFrame &r);
 msgpack::Value makeAnalyzeEnd(const std::string &session);
-msgpack::Value makeClearCache(const std::string &session);
+// fingerprint: the effect's clip, so only its frames are dropped; empty drops every clip's.
+msgpack::Value makeClearCache(const std::string &session, const std::string &fingerprint);
 
 // Throws BridgeError(Server) with the server's text for an "error" reply, BridgeError(Protocol) for a
 // reply of another type than expected.

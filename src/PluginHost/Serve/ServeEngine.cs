@@ -331,17 +331,24 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
         }
     }
 
+    /// <summary>
+    /// Clear cache: with the effect's clip fingerprint, that clip's rendered frames (memory and disk) and whatever the
+    /// server holds in memory; other clips' frames stay. Without one, every rendered frame. Analyses stay on disk: they
+    /// are the user's work, and an effect names its analysis.
+    /// </summary>
     public IReadOnlyDictionary<string, object?> ClearCache(MessageFields request)
     {
         request.String("session");
+        var fingerprint = request.Has("fingerprint") ? FrameResultKey.CheckFingerprint(request.String("fingerprint")) : null;
         lock (_gate)
         {
             _analyses.Clear();
             _detections.Clear();
             foreach (var (_, compositor) in _replaceCompositors) compositor.Dispose();
             _replaceCompositors.Clear();
-            _cache.Clear();
+            var removed = fingerprint is null ? _cache.Clear() : _cache.ClearClip(fingerprint);
             _playheads.Clear();
+            log($"cache cleared{(fingerprint is null ? "" : $" for clip {fingerprint}")}: {removed.Count} frames on disk");
         }
         return Ok();
     }

@@ -505,7 +505,9 @@ TEST(analyze_and_cache_requests) {
     const Value frame = roundTrip(deid::protocol::makeAnalyzeFrame(f));
     CHECK(*frame.find("type")->str() == "analyze-frame" && asInt(*frame.find("frame")) == 7);
     CHECK(*roundTrip(deid::protocol::makeAnalyzeEnd("s")).find("type")->str() == "analyze-end");
-    CHECK(*roundTrip(deid::protocol::makeClearCache("s")).find("session")->str() == "s");
+    CHECK(*roundTrip(deid::protocol::makeClearCache("s", "")).find("session")->str() == "s");
+    CHECK(roundTrip(deid::protocol::makeClearCache("s", "")).find("fingerprint") == nullptr);
+    CHECK(*roundTrip(deid::protocol::makeClearCache("s", "abc123")).find("fingerprint")->str() == "abc123");
 }
 
 // ---------------------------------------------------------------- persisted identities

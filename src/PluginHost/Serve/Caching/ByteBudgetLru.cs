@@ -85,6 +85,28 @@ public sealed class ByteBudgetLru<TKey, TValue>(long budgetBytes, Func<TValue, l
         }
     }
 
+    /// <summary>Removes every entry whose key matches; returns how many.</summary>
+    public int RemoveWhere(Func<TKey, bool> match)
+    {
+        lock (_gate)
+        {
+            var removed = 0;
+            for (var node = _order.First; node is not null;)
+            {
+                var next = node.Next;
+                if (match(node.Value.Key))
+                {
+                    _order.Remove(node);
+                    _index.Remove(node.Value.Key);
+                    _bytes -= sizeOf(node.Value.Value);
+                    removed++;
+                }
+                node = next;
+            }
+            return removed;
+        }
+    }
+
     public void Clear()
     {
         lock (_gate)

@@ -227,6 +227,33 @@ public sealed class DiskFrameStore
         }
     }
 
+    /// <summary>Deletes the entries of one clip (its fingerprint's folder); the others stay.</summary>
+    public RemovedFiles ClearClip(string fingerprint)
+    {
+        if (!FrameCacheKey.IsValidFingerprint(fingerprint)) throw new ArgumentException($"'{fingerprint}' is not a clip fingerprint", nameof(fingerprint));
+        lock (_writeGate)
+        {
+            var folder = Path.Combine(Directory, fingerprint);
+            var count = 0;
+            var bytes = 0L;
+            if (System.IO.Directory.Exists(folder))
+            {
+                foreach (var file in Files(folder))
+                {
+                    if (!TryDelete(file.Path)) continue;
+                    if (ParseEntryName(fingerprint, file.Name) is not null)
+                    {
+                        count++;
+                        bytes += file.Length;
+                    }
+                }
+                TryDeleteFolder(folder);
+            }
+            Rescan();
+            return new RemovedFiles(count, bytes);
+        }
+    }
+
     private string? ReadEntry(SafeFileHandle file, long fileLength, FrameCacheKey key, out CachedFrame frame)
     {
         frame = null!;

@@ -137,6 +137,16 @@ public sealed class TieredFrameCache : IDisposable
     public void Flush() => _writer?.Flush();
 
     /// <summary>Empties both tiers: pending writes and read-ahead are dropped first so nothing comes back.</summary>
+    /// <summary>Forgets one clip's frames, in memory and on disk, and nothing else.</summary>
+    public RemovedFiles ClearClip(string fingerprint)
+    {
+        _readAhead?.Cancel();
+        _readAhead?.WaitUntilIdle(Timeout.InfiniteTimeSpan);
+        _writer?.DiscardPending();
+        _memory.RemoveWhere(key => key.Fingerprint == fingerprint);
+        return Disk?.ClearClip(fingerprint) ?? RemovedFiles.None;
+    }
+
     public RemovedFiles Clear()
     {
         _readAhead?.Cancel();

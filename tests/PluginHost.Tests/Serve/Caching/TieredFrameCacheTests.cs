@@ -44,6 +44,25 @@ public sealed class TieredFrameCacheTests : IDisposable
     }
 
     [Fact]
+    public void Clearing_one_clip_keeps_the_other_clips_in_memory_and_on_disk()
+    {
+        var mine = Enumerable.Range(0, 3).Select(f => new FrameCacheKey("mine", f, (UInt128)(100 + f))).ToList();
+        var theirs = Enumerable.Range(0, 3).Select(f => new FrameCacheKey("theirs", f, (UInt128)(200 + f))).ToList();
+        using (var cache = Cache())
+        {
+            foreach (var key in mine.Concat(theirs)) cache.Add(key, TestFrames.For(key, 64, 64));
+            cache.Flush();
+            var removed = cache.ClearClip("mine");
+            Assert.Equal(3, removed.Count);
+            Assert.All(mine, key => Assert.False(cache.TryGet(key, out _, out _)));
+            Assert.All(theirs, key => Assert.True(cache.TryGet(key, out _, out var tier) && tier == CacheTier.Memory));
+        }
+        using var restarted = Cache();
+        Assert.All(mine, key => Assert.False(restarted.TryGet(key, out _, out _)));
+        Assert.All(theirs, key => Assert.True(restarted.TryGet(key, out _, out var tier) && tier == CacheTier.Disk));
+    }
+
+    [Fact]
     public void Background_writes_are_all_on_disk_after_a_flush()
     {
         using var cache = Cache();
