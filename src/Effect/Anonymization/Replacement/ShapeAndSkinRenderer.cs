@@ -23,6 +23,7 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
     private readonly Dictionary<int, Mat> _noise = [];
     private readonly Mat _mapX = new();
     private readonly Mat _mapY = new();
+    private readonly Mat _field = new();
 
     public void Render(Mat canonical, Point2f[] points, IdentityTransform transform, FaceShapeLimits limits, MaskOptions maskOptions,
         Mat face, Mat mask)
@@ -76,9 +77,36 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
             Cv2.Multiply(tone, new Scalar(b, g, r), tone);
             Cv2.Add(result, tone, result);
         }
+        ChangeShading(result, lightOriginal, faceArea, transform.Shading);
         result.ConvertTo(face, MatType.CV_8UC3);
 
         DrawMask(points, target, maskOptions, mask);
+    }
+
+    /// <summary>
+    /// The planned low-frequency change: the face's large-scale light-dark range scaled about its mean, then each
+    /// shading region brightened or darkened multiplicatively (so colour and the original's lighting direction stay,
+    /// only the apparent 3-D shape changes). Smooth everywhere, so eye and mouth edges keep their structure.
+    /// </summary>
+    private void ChangeShading(Mat result, Mat lightOriginal, Mat faceArea, ShadingChange shading)
+    {
+        if (shading.IsNone) return;
+        if (MathF.Abs(shading.Contrast - 1) > 1e-3f)
+        {
+            using var inside = faceArea.GreaterThan(0.5);
+            var mean = Cv2.Mean(lightOriginal, inside);
+            using var spread = new Mat();
+            Cv2.Subtract(lightOriginal, mean, spread);
+            using var weight = new Mat();
+            Cv2.Merge([faceArea, faceArea, faceArea], weight);
+            Cv2.Multiply(spread, weight, spread, shading.Contrast - 1);
+            Cv2.Add(result, spread, result);
+        }
+        ShadingBasis.Field(shading.Amplitudes, _field);
+        Cv2.Exp(_field, _field);
+        using var gain = new Mat();
+        Cv2.Merge([_field, _field, _field], gain);
+        Cv2.Multiply(result, gain, result);
     }
 
     /// <summary>Backward thin-plate warp: each output pixel looks up where its landmark-relative position was.</summary>
@@ -256,5 +284,6 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
         foreach (var noise in _noise.Values) noise.Dispose();
         _mapX.Dispose();
         _mapY.Dispose();
+        _field.Dispose();
     }
 }
