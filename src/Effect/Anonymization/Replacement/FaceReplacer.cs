@@ -186,10 +186,18 @@ public sealed class FaceReplacer : IDisposable
         else
         {
             var toCanonical = CanonicalFace.TransformFor(region.Landmarks, CanonicalFace.Size);
-            if (CanonicalLandmarks(frame, region, toCanonical) is not { } points) return ReplacementOutcome.BlurredNoLandmarks;
-            if (smooth) points = _smoother.Smooth(region.TrackId, points);
+            var (points, upright) = CanonicalLandmarks(frame, region, toCanonical);
+            if (!upright) return ReplacementOutcome.BlurredNoLandmarks;
             WarpToCanonical(frame, toCanonical, CanonicalFace.Size, _canonical);
-            _renderer.Render(_canonical, points, transform, Options.Shape, mask, _face, _mask);
+            if (points is null)
+            {
+                _renderer.RenderWithoutLandmarks(_canonical, transform, mask, _face, _mask);
+            }
+            else
+            {
+                if (smooth) points = _smoother.Smooth(region.TrackId, points);
+                _renderer.Render(_canonical, points, transform, Options.Shape, mask, _face, _mask);
+            }
             Paste(frame, toCanonical, _face, _mask);
         }
 
@@ -244,23 +252,28 @@ public sealed class FaceReplacer : IDisposable
         return new Rect(x1, y1, Math.Max(0, x2 - x1), Math.Max(0, y2 - y1));
     }
 
-    /// <summary>The 68 landmarks in the canonical frame, or null when they do not look like an upright face there.</summary>
-    private Point2f[]? CanonicalLandmarks(Mat frame, FaceRegion region, double[,] toCanonical)
+    /// <summary>
+    /// The 68 landmarks in the canonical frame, null when they do not form a plausible face there (the face is then
+    /// changed without them); and whether the face stands upright at all (eyes above the mouth, in the right order).
+    /// A face that does not is blurred: its five points, and so the canonical frame, are wrong.
+    /// </summary>
+    private (Point2f[]? Points, bool Upright) CanonicalLandmarks(Mat frame, FaceRegion region, double[,] toCanonical)
     {
         var points = CanonicalFace.Map(toCanonical, _landmarker.Locate(frame, region.Box));
+        if (points.Any(p => !float.IsFinite(p.X) || !float.IsFinite(p.Y))) return (null, false);
+        var rightEye = Face68.Centre(points, Face68.RightEye);
+        var leftEye = Face68.Centre(points, Face68.LeftEye);
+        var eyes = (rightEye.Y + leftEye.Y) / 2;
+        var mouth = Face68.Centre(points, Face68.OuterMouth).Y;
+        if (!(eyes < mouth) || rightEye.X >= leftEye.X) return (null, false);
         const float size = CanonicalFace.Size;
         foreach (var p in points)
         {
-            if (!float.IsFinite(p.X) || !float.IsFinite(p.Y) || p.X < -0.1f * size || p.X > 1.1f * size || p.Y < -0.1f * size || p.Y > 1.1f * size)
-                return null;
+            if (p.X < -0.1f * size || p.X > 1.1f * size || p.Y < -0.1f * size || p.Y > 1.1f * size) return (null, true);
         }
-        var eyes = (Face68.Centre(points, Face68.RightEye).Y + Face68.Centre(points, Face68.LeftEye).Y) / 2;
         var nose = points[Face68.NoseTip].Y;
-        var mouth = Face68.Centre(points, Face68.OuterMouth).Y;
         var chin = points[8].Y;
-        if (!(eyes < nose && nose < mouth && mouth < chin)) return null;
-        if (Face68.Centre(points, Face68.RightEye).X >= Face68.Centre(points, Face68.LeftEye).X) return null;
-        return points;
+        return eyes < nose && nose < mouth && mouth < chin ? (points, true) : (null, true);
     }
 
     private static void WarpToCanonical(Mat frame, double[,] toCanonical, int size, Mat output)
@@ -330,11 +343,11 @@ public sealed class FaceReplacer : IDisposable
         private readonly Mat _canonical;
         private readonly FaceRegion _region;
         private readonly double[,] _toCanonical;
-        private readonly Point2f[] _points;
+        private readonly Point2f[]? _points;
 
         private readonly FaceMeasures _measures;
 
-        private SampleFace(Mat area, FaceRegion region, double[,] toCanonical, Point2f[] points, Mat canonical, Mat originalChip, FaceMeasures measures)
+        private SampleFace(Mat area, FaceRegion region, double[,] toCanonical, Point2f[]? points, Mat canonical, Mat originalChip, FaceMeasures measures)
         {
             _measures = measures;
             _area = area;
@@ -359,7 +372,8 @@ public sealed class FaceReplacer : IDisposable
                 Landmarks = region.Landmarks.Select(p => new Point2f(p.X - bounds.X, p.Y - bounds.Y)).ToArray(),
             };
             var toCanonical = CanonicalFace.TransformFor(local.Landmarks, CanonicalFace.Size);
-            if (replacer.CanonicalLandmarks(area, local, toCanonical) is not { } points) { area.Dispose(); return null; }
+            var (points, upright) = replacer.CanonicalLandmarks(area, local, toCanonical);
+            if (!upright) { area.Dispose(); return null; }
             var canonical = new Mat();
             WarpToCanonical(area, toCanonical, CanonicalFace.Size, canonical);
             var chip = new Mat();
@@ -381,7 +395,8 @@ public sealed class FaceReplacer : IDisposable
             }
             else
             {
-                replacer._renderer.Render(_canonical, _points, transform, replacer.Options.Shape, new MaskOptions(), replacer._face, replacer._mask);
+                if (_points is null) replacer._renderer.RenderWithoutLandmarks(_canonical, transform, new MaskOptions(), replacer._face, replacer._mask);
+                else replacer._renderer.Render(_canonical, _points, transform, replacer.Options.Shape, new MaskOptions(), replacer._face, replacer._mask);
                 Paste(copy, _toCanonical, replacer._face, replacer._mask);
             }
             drift = MathF.Max(drift, Drift(_measures, FaceMeasures.From(replacer._landmarker.Locate(copy, _region.Box), copy.Size())));

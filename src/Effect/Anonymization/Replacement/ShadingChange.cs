@@ -10,7 +10,7 @@ namespace Deid.Effect.Anonymization.Replacement;
 public sealed record ShadingChange(IReadOnlyList<float> Amplitudes, float Contrast)
 {
     /// <summary>Largest amplitude a seeded change draws; planning may push up to <see cref="MaxAmplitude"/>.</summary>
-    public const float DrawnAmplitude = 0.22f;
+    public const float DrawnAmplitude = 0.28f;
 
     /// <summary>No region's shading changes by more than this (about a factor 1.6 either way).</summary>
     public const float MaxAmplitude = 0.5f;

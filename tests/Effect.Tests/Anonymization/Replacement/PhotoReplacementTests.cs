@@ -38,8 +38,8 @@ public sealed class PhotoReplacementTests(ITestOutputHelper output, ReplacementF
     /// <summary>
     /// The replacement itself (safety check off): how far it takes faces from their person, whether the detector
     /// still finds them, and how well head pose and eye and mouth opening survive. Targets: all beyond 0.6, pose
-    /// within 5 degrees and openings within 15% for 95% of faces. The bounds asserted are the ones reached now
-    /// (see the report printed); they guard against getting worse.
+    /// within 5 degrees and openings within 15% for 95% of faces, measured as `deid eval` does (FaceMeasures).
+    /// Asserted: the targets where reached, the level reached for pose (see the report printed).
     /// </summary>
     [Fact]
     public void Replaced_faces_leave_their_person_and_keep_pose_and_expression()
@@ -47,12 +47,14 @@ public sealed class PhotoReplacementTests(ITestOutputHelper output, ReplacementF
         var faces = ReplaceAll(plan: true, safetyCheck: false, out _);
         var count = faces.Count;
         Assert.True(count >= 20, $"expected at least 20 confident faces, found {count}");
-        Assert.True(faces.Average(f => f.Distance) >= 0.62, $"mean distance {faces.Average(f => f.Distance):0.000}");
-        Assert.True(faces.Count(f => f.Distance > models.Embedder.MatchThreshold) >= 0.75 * count, "fewer than 75% of faces are beyond 0.6");
+        Assert.True(faces.Average(f => f.Distance) >= 0.70, $"mean distance {faces.Average(f => f.Distance):0.000}");
+        Assert.Equal(0, faces.Count(f => f.Distance <= models.Embedder.MatchThreshold));
         Assert.True(faces.Count(f => f.Found) >= 0.95 * count, $"the detector found only {faces.Count(f => f.Found)} of {count} replaced faces");
-        Assert.True(faces.Count(f => f.PoseKept) >= 0.4 * count, "head pose moved more than 5 degrees on over 60% of the faces");
-        Assert.True(faces.Count(f => f.PoseDifference <= 15) >= 0.9 * count, "head pose moved more than 15 degrees on over 10% of the faces");
-        Assert.True(faces.Count(f => f.EyesKept) >= 0.6 * count, "eye opening changed more than 15% on over 40% of the faces");
+        // Pose target 95%; reached 21 of 23 (two faces at 5-6 degrees), so the bound is 90% and no face past 10 degrees.
+        Assert.True(faces.Count(f => f.PoseKept) >= 0.9 * count, $"head pose kept on only {faces.Count(f => f.PoseKept)} of {count} faces");
+        Assert.True(faces.Max(f => f.PoseDifference) <= 10, $"head pose moved {faces.Max(f => f.PoseDifference):0.0} degrees");
+        Assert.True(faces.Count(f => f.EyesKept) >= 0.95 * count, $"eye opening kept on only {faces.Count(f => f.EyesKept)} of {count} faces");
+        Assert.True(faces.Count(f => f.MouthKept) >= 0.95 * count, $"mouth opening kept on only {faces.Count(f => f.MouthKept)} of {count} faces");
     }
 
     /// <summary>
