@@ -55,7 +55,12 @@ public sealed class FaceReplacer : IDisposable
         var random = new Random(StableSeed(Options.Seed, identityKey));
         var candidates = new List<IdentityTransform>(Math.Max(1, Options.Candidates));
         for (var i = 0; i < Math.Max(1, Options.Candidates); i++)
-            candidates.Add(new IdentityTransform(identityKey, Options.Seed, FaceShapeChange.Random(random, 0.55f), SkinChange.Random(random)));
+        {
+            candidates.Add(new IdentityTransform(identityKey, Options.Seed, FaceShapeChange.Random(random, 0.55f), SkinChange.Random(random))
+            {
+                Shading = ShadingChange.Random(random),
+            });
+        }
 
         var prepared = new List<SampleFace>();
         float[][] originals = [];
@@ -71,19 +76,38 @@ public sealed class FaceReplacer : IDisposable
             originals = _embedder.Embed(prepared.Select(s => s.OriginalChip).ToList());
             var best = candidates[0];
             var bestDistance = float.NegativeInfinity;
-            for (var c = 0; c < candidates.Count && bestDistance < Options.TargetDistance; c++)
+            var tried = 0;
+            var bestScore = float.NegativeInfinity;
+            // A candidate counts as far enough only when it also keeps pose and eye and mouth opening on every
+            // sample (as the landmarker reads them); among the others the best trade of distance against drift wins.
+            bool Reached() => bestDistance >= Options.TargetDistance && best.PlannedDistance - bestScore < 1e-6f;
+            void Consider(IdentityTransform candidate)
             {
-                var distance = Measure(candidates[c]);
-                if (distance > bestDistance) (best, bestDistance) = (candidates[c] with { PlannedDistance = distance, CandidatesTried = c + 1 }, distance);
+                var (distance, drift) = Measure(candidate);
+                tried++;
+                var score = distance - drift;
+                if (score > bestScore) (best, bestDistance, bestScore) = (candidate with { PlannedDistance = distance, CandidatesTried = tried }, distance, score);
             }
-            // Not far enough yet: push the farthest candidate's shape beyond the limits, up to MaxBoost.
+            for (var c = 0; c < candidates.Count && !Reached(); c++) Consider(candidates[c]);
+
+            // Not far enough yet: search the shading regions one at a time (the recognizer reads small faces mostly
+            // from their low-frequency shape), each flipped or strengthened, keeping whatever moves the face further.
+            for (var pass = 0; pass < Options.ShadingSearchPasses && !Reached(); pass++)
+            {
+                for (var k = 0; k < ShadingBasis.Count && !Reached(); k++)
+                {
+                    var current = best;
+                    var amplitude = current.Shading.Amplitudes[k];
+                    Consider(current with { Shading = current.Shading.With(k, -amplitude) });
+                    if (!Reached()) Consider(current with { Shading = current.Shading.With(k, 2 * amplitude) });
+                }
+            }
+            // Still not far enough: push the shape beyond its limits and the shading further, up to MaxBoost.
             var unboosted = best;
             foreach (var boost in new[] { 1.3f, 1.6f, 2.0f })
             {
-                if (bestDistance >= Options.TargetDistance || boost > Options.Shape.MaxBoost + 1e-3f) break;
-                var boosted = unboosted with { Shape = unboosted.Shape.Scaled(boost) };
-                var distance = Measure(boosted);
-                if (distance > bestDistance) (best, bestDistance) = (boosted with { PlannedDistance = distance, CandidatesTried = best.CandidatesTried + 1 }, distance);
+                if (Reached() || boost > Options.Shape.MaxBoost + 1e-3f) break;
+                Consider(unboosted with { Shape = unboosted.Shape.Scaled(boost), Shading = unboosted.Shading.Scaled(boost) });
             }
             var person = new float[IdentityTransform.EmbeddingLength];
             foreach (var original in originals)
@@ -95,16 +119,18 @@ public sealed class FaceReplacer : IDisposable
             foreach (var sample in prepared) sample.Dispose();
         }
 
-        // The smallest distance from the person over the samples, replaced by this candidate.
-        float Measure(IdentityTransform candidate)
+        // The smallest distance from the person over the samples replaced by this candidate, and the largest drift
+        // of pose and expression it causes.
+        (float Distance, float Drift) Measure(IdentityTransform candidate)
         {
-            var chips = prepared.Select(sample => sample.Replaced(candidate, this)).ToList();
+            var drift = 0f;
+            var chips = prepared.Select(sample => sample.Replaced(candidate, this, ref drift)).ToList();
             try
             {
                 var embeddings = _embedder.Embed(chips);
                 var distance = float.PositiveInfinity;
                 for (var i = 0; i < embeddings.Length; i++) distance = MathF.Min(distance, _embedder.Distance(originals[i], embeddings[i]));
-                return distance;
+                return (distance, drift);
             }
             finally
             {
@@ -134,7 +160,7 @@ public sealed class FaceReplacer : IDisposable
             {
                 // Still too near the person: once more from the original pixels, with the shape pushed further.
                 using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
-                var stronger = transform with { Shape = transform.Shape.Scaled(Options.Shape.MaxBoost) };
+                var stronger = transform with { Shape = transform.Shape.Scaled(Options.Shape.MaxBoost), Shading = transform.Shading.Scaled(Options.Shape.MaxBoost) };
                 outcome = Replace(bgrFrame, region, stronger, mask, smooth: false, check: true);
             }
         }
@@ -160,10 +186,18 @@ public sealed class FaceReplacer : IDisposable
         else
         {
             var toCanonical = CanonicalFace.TransformFor(region.Landmarks, CanonicalFace.Size);
-            if (CanonicalLandmarks(frame, region, toCanonical) is not { } points) return ReplacementOutcome.BlurredNoLandmarks;
-            if (smooth) points = _smoother.Smooth(region.TrackId, points);
+            var (points, upright) = CanonicalLandmarks(frame, region, toCanonical);
+            if (!upright) return ReplacementOutcome.BlurredNoLandmarks;
             WarpToCanonical(frame, toCanonical, CanonicalFace.Size, _canonical);
-            _renderer.Render(_canonical, points, transform, Options.Shape, mask, _face, _mask);
+            if (points is null)
+            {
+                _renderer.RenderWithoutLandmarks(_canonical, transform, mask, _face, _mask);
+            }
+            else
+            {
+                if (smooth) points = _smoother.Smooth(region.TrackId, points);
+                _renderer.Render(_canonical, points, transform, Options.Shape, mask, _face, _mask);
+            }
             Paste(frame, toCanonical, _face, _mask);
         }
 
@@ -218,23 +252,28 @@ public sealed class FaceReplacer : IDisposable
         return new Rect(x1, y1, Math.Max(0, x2 - x1), Math.Max(0, y2 - y1));
     }
 
-    /// <summary>The 68 landmarks in the canonical frame, or null when they do not look like an upright face there.</summary>
-    private Point2f[]? CanonicalLandmarks(Mat frame, FaceRegion region, double[,] toCanonical)
+    /// <summary>
+    /// The 68 landmarks in the canonical frame, null when they do not form a plausible face there (the face is then
+    /// changed without them); and whether the face stands upright at all (eyes above the mouth, in the right order).
+    /// A face that does not is blurred: its five points, and so the canonical frame, are wrong.
+    /// </summary>
+    private (Point2f[]? Points, bool Upright) CanonicalLandmarks(Mat frame, FaceRegion region, double[,] toCanonical)
     {
         var points = CanonicalFace.Map(toCanonical, _landmarker.Locate(frame, region.Box));
+        if (points.Any(p => !float.IsFinite(p.X) || !float.IsFinite(p.Y))) return (null, false);
+        var rightEye = Face68.Centre(points, Face68.RightEye);
+        var leftEye = Face68.Centre(points, Face68.LeftEye);
+        var eyes = (rightEye.Y + leftEye.Y) / 2;
+        var mouth = Face68.Centre(points, Face68.OuterMouth).Y;
+        if (!(eyes < mouth) || rightEye.X >= leftEye.X) return (null, false);
         const float size = CanonicalFace.Size;
         foreach (var p in points)
         {
-            if (!float.IsFinite(p.X) || !float.IsFinite(p.Y) || p.X < -0.1f * size || p.X > 1.1f * size || p.Y < -0.1f * size || p.Y > 1.1f * size)
-                return null;
+            if (p.X < -0.1f * size || p.X > 1.1f * size || p.Y < -0.1f * size || p.Y > 1.1f * size) return (null, true);
         }
-        var eyes = (Face68.Centre(points, Face68.RightEye).Y + Face68.Centre(points, Face68.LeftEye).Y) / 2;
         var nose = points[Face68.NoseTip].Y;
-        var mouth = Face68.Centre(points, Face68.OuterMouth).Y;
         var chin = points[8].Y;
-        if (!(eyes < nose && nose < mouth && mouth < chin)) return null;
-        if (Face68.Centre(points, Face68.RightEye).X >= Face68.Centre(points, Face68.LeftEye).X) return null;
-        return points;
+        return eyes < nose && nose < mouth && mouth < chin ? (points, true) : (null, true);
     }
 
     private static void WarpToCanonical(Mat frame, double[,] toCanonical, int size, Mat output)
@@ -304,10 +343,13 @@ public sealed class FaceReplacer : IDisposable
         private readonly Mat _canonical;
         private readonly FaceRegion _region;
         private readonly double[,] _toCanonical;
-        private readonly Point2f[] _points;
+        private readonly Point2f[]? _points;
 
-        private SampleFace(Mat area, FaceRegion region, double[,] toCanonical, Point2f[] points, Mat canonical, Mat originalChip)
+        private readonly FaceMeasures _measures;
+
+        private SampleFace(Mat area, FaceRegion region, double[,] toCanonical, Point2f[]? points, Mat canonical, Mat originalChip, FaceMeasures measures)
         {
+            _measures = measures;
             _area = area;
             _region = region;
             _toCanonical = toCanonical;
@@ -330,16 +372,21 @@ public sealed class FaceReplacer : IDisposable
                 Landmarks = region.Landmarks.Select(p => new Point2f(p.X - bounds.X, p.Y - bounds.Y)).ToArray(),
             };
             var toCanonical = CanonicalFace.TransformFor(local.Landmarks, CanonicalFace.Size);
-            if (replacer.CanonicalLandmarks(area, local, toCanonical) is not { } points) { area.Dispose(); return null; }
+            var (points, upright) = replacer.CanonicalLandmarks(area, local, toCanonical);
+            if (!upright) { area.Dispose(); return null; }
             var canonical = new Mat();
             WarpToCanonical(area, toCanonical, CanonicalFace.Size, canonical);
             var chip = new Mat();
             FaceAligner.Align(area, local.Landmarks, chip);
-            return new SampleFace(area, local, toCanonical, points, canonical, chip);
+            var measures = FaceMeasures.From(replacer._landmarker.Locate(area, local.Box), area.Size());
+            return new SampleFace(area, local, toCanonical, points, canonical, chip, measures);
         }
 
-        /// <summary>The recognizer's chip of this face replaced by <paramref name="transform"/>.</summary>
-        public Mat Replaced(IdentityTransform transform, FaceReplacer replacer)
+        /// <summary>
+        /// The recognizer's chip of this face replaced by <paramref name="transform"/>; raises <paramref name="drift"/>
+        /// to how far the replacement moved pose and expression here (<see cref="Drift"/>).
+        /// </summary>
+        public Mat Replaced(IdentityTransform transform, FaceReplacer replacer, ref float drift)
         {
             using var copy = _area.Clone();
             if (replacer._generator is not null)
@@ -348,12 +395,30 @@ public sealed class FaceReplacer : IDisposable
             }
             else
             {
-                replacer._renderer.Render(_canonical, _points, transform, replacer.Options.Shape, new MaskOptions(), replacer._face, replacer._mask);
+                if (_points is null) replacer._renderer.RenderWithoutLandmarks(_canonical, transform, new MaskOptions(), replacer._face, replacer._mask);
+                else replacer._renderer.Render(_canonical, _points, transform, replacer.Options.Shape, new MaskOptions(), replacer._face, replacer._mask);
                 Paste(copy, _toCanonical, replacer._face, replacer._mask);
             }
+            drift = MathF.Max(drift, Drift(_measures, FaceMeasures.From(replacer._landmarker.Locate(copy, _region.Box), copy.Size())));
             var chip = new Mat();
             FaceAligner.Align(copy, _region.Landmarks, chip);
             return chip;
+        }
+
+        /// <summary>
+        /// 0 while pose and openings stay well inside the tolerances of <see cref="FaceMeasures"/> (two thirds of
+        /// them, so other frames, read with other landmark noise, still pass); beyond, a penalty in distance units.
+        /// </summary>
+        private static float Drift(FaceMeasures before, FaceMeasures after)
+        {
+            var pose = (float)before.Pose.LargestDifference(after.Pose);
+            var eyes = MathF.Abs(after.EyeOpening - before.EyeOpening) / MathF.Max(before.EyeOpening, 1e-3f);
+            var mouth = MathF.Abs(after.MouthOpening - before.MouthOpening);
+            var mouthAllowed = MathF.Max(FaceMeasures.OpeningTolerance * before.MouthOpening, FaceMeasures.MouthOpeningFloor) * 2 / 3;
+            const float share = 2f / 3;
+            return 0.05f * MathF.Max(0, pose - share * (float)FaceMeasures.PoseToleranceDegrees)
+                + MathF.Max(0, eyes - share * FaceMeasures.OpeningTolerance)
+                + 2 * MathF.Max(0, mouth - mouthAllowed);
         }
 
         public void Dispose()

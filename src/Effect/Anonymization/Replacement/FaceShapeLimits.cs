@@ -9,10 +9,10 @@ namespace Deid.Effect.Anonymization.Replacement;
 public sealed record FaceShapeLimits
 {
     /// <summary>Slant of the eyes: each eye turns about its outer corner by up to this many degrees.</summary>
-    public float EyeSlant { get; init; } = 7f;
+    public float EyeSlant { get; init; } = 0f;
 
     /// <summary>Relative change of eye size (uniform, about the outer corner, so the spacing changes too).</summary>
-    public float EyeSize { get; init; } = 0.22f;
+    public float EyeSize { get; init; } = 0f;
 
     /// <summary>Brows move up or down by this much.</summary>
     public float BrowHeight { get; init; } = 0.14f;
@@ -27,7 +27,7 @@ public sealed record FaceShapeLimits
     public float NostrilHeight { get; init; } = 0.07f;
 
     /// <summary>Relative change of each lip's thickness: the outer lip line moves away from or towards the inner one, so the opening stays.</summary>
-    public float LipThickness { get; init; } = 0.15f;
+    public float LipThickness { get; init; } = 0f;
 
     /// <summary>Relative change of the face's width at the cheeks.</summary>
     public float CheekWidth { get; init; } = 0.14f;

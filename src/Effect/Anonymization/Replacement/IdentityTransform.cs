@@ -1,7 +1,7 @@
 namespace Deid.Effect.Anonymization.Replacement;
 
 /// <summary>
-/// The new face of one identity: one shape change and one skin change, chosen once and used on every frame of
+/// The new face of one identity: one shape change, one skin change and one shading change, chosen once and used on every frame of
 /// every track of that identity. <see cref="PlannedDistance"/> is the smallest recognizer distance from the
 /// person that planning measured on the identity's sample faces (NaN when nothing could be measured).
 /// </summary>
@@ -12,6 +12,9 @@ public sealed record IdentityTransform(string IdentityKey, int Seed, FaceShapeCh
 
     /// <summary>How far from the person's mean embedding the generator's target identity is placed.</summary>
     public const float TargetOffset = 0.9f;
+
+    /// <summary>The change of the face's low-frequency shading (its apparent 3-D shape); none unless planned.</summary>
+    public ShadingChange Shading { get; init; } = ShadingChange.None;
 
     public float PlannedDistance { get; init; } = float.NaN;
 

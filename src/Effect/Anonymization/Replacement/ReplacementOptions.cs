@@ -7,10 +7,16 @@ public sealed record ReplacementOptions
     public int Seed { get; init; }
 
     /// <summary>Recognizer distance from the person that planning aims for on the identity's sample faces (0.6 = same person).</summary>
-    public float TargetDistance { get; init; } = 0.75f;
+    public float TargetDistance { get; init; } = 0.8f;
 
     /// <summary>Transforms tried per identity; the first that reaches <see cref="TargetDistance"/> on every sample wins, else the farthest.</summary>
     public int Candidates { get; init; } = 8;
+
+    /// <summary>
+    /// Passes of the shading search planning runs when no candidate reaches <see cref="TargetDistance"/>: each pass
+    /// tries every shading region flipped and strengthened (two recognizer measurements per region and sample).
+    /// </summary>
+    public int ShadingSearchPasses { get; init; } = 2;
 
     /// <summary>Most sample faces of one identity that planning measures on.</summary>
     public int MaxSamples { get; init; } = 4;

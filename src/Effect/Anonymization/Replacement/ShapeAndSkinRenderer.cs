@@ -23,6 +23,7 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
     private readonly Dictionary<int, Mat> _noise = [];
     private readonly Mat _mapX = new();
     private readonly Mat _mapY = new();
+    private readonly Mat _field = new();
 
     public void Render(Mat canonical, Point2f[] points, IdentityTransform transform, FaceShapeLimits limits, MaskOptions maskOptions,
         Mat face, Mat mask)
@@ -76,9 +77,75 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
             Cv2.Multiply(tone, new Scalar(b, g, r), tone);
             Cv2.Add(result, tone, result);
         }
+        ChangeShading(result, lightOriginal, faceArea, transform.Shading);
         result.ConvertTo(face, MatType.CV_8UC3);
 
         DrawMask(points, target, maskOptions, mask);
+    }
+
+    /// <summary>
+    /// The replacement for a face whose 68 landmarks could not be placed reliably (small, blurred or turned faces):
+    /// no warp and no detail swap, which need the landmarks, only the planned shading, contrast and tone change over
+    /// an ellipse that the five-point alignment puts on the face. That is what a recognizer reads on such faces.
+    /// </summary>
+    public void RenderWithoutLandmarks(Mat canonical, IdentityTransform transform, MaskOptions maskOptions, Mat face, Mat mask)
+    {
+        using var result = new Mat();
+        canonical.ConvertTo(result, MatType.CV_32FC3);
+        using var light = new Mat();
+        WideBlur(result, light, LightingSigma);
+        using var faceArea = new Mat(Size, Size, MatType.CV_32FC1, Scalar.All(0));
+        DrawEllipse(faceArea, 1f);
+        Cv2.GaussianBlur(faceArea, faceArea, new Size(0, 0), 2.0);
+        var (b, g, r) = transform.Skin.ToneShift;
+        using (var tone = new Mat())
+        {
+            Cv2.Merge([faceArea, faceArea, faceArea], tone);
+            Cv2.Multiply(tone, new Scalar(b, g, r), tone);
+            Cv2.Add(result, tone, result);
+        }
+        ChangeShading(result, light, faceArea, transform.Shading);
+        result.ConvertTo(face, MatType.CV_8UC3);
+
+        mask.Create(Size, Size, MatType.CV_32FC1);
+        mask.SetTo(Scalar.All(0));
+        DrawEllipse(mask, maskOptions.Scale);
+        FeatherOutwards(mask, maskOptions);
+    }
+
+    /// <summary>The face's extent from the five-point template alone: brows to chin, cheek to cheek.</summary>
+    private static void DrawEllipse(Mat image, float scale)
+    {
+        var template = CanonicalFace.Template(Size);
+        var unit = CanonicalFace.EyeToMouth * Size;
+        var centre = new Point2f((template[0].X + template[1].X) / 2, (template[0].Y + template[1].Y) / 2 + 0.5f * unit);
+        Cv2.Ellipse(image, new RotatedRect(centre, new Size2f(1.7f * unit * scale, 2.1f * unit * scale), 0), Scalar.All(1), -1, LineTypes.AntiAlias);
+    }
+
+    /// <summary>
+    /// The planned low-frequency change: the face's large-scale light-dark range scaled about its mean, then each
+    /// shading region brightened or darkened multiplicatively (so colour and the original's lighting direction stay,
+    /// only the apparent 3-D shape changes). Smooth everywhere, so eye and mouth edges keep their structure.
+    /// </summary>
+    private void ChangeShading(Mat result, Mat lightOriginal, Mat faceArea, ShadingChange shading)
+    {
+        if (shading.IsNone) return;
+        if (MathF.Abs(shading.Contrast - 1) > 1e-3f)
+        {
+            using var inside = faceArea.GreaterThan(0.5);
+            var mean = Cv2.Mean(lightOriginal, inside);
+            using var spread = new Mat();
+            Cv2.Subtract(lightOriginal, mean, spread);
+            using var weight = new Mat();
+            Cv2.Merge([faceArea, faceArea, faceArea], weight);
+            Cv2.Multiply(spread, weight, spread, shading.Contrast - 1);
+            Cv2.Add(result, spread, result);
+        }
+        ShadingBasis.Field(shading.Amplitudes, _field);
+        Cv2.Exp(_field, _field);
+        using var gain = new Mat();
+        Cv2.Merge([_field, _field, _field], gain);
+        Cv2.Multiply(result, gain, result);
     }
 
     /// <summary>Backward thin-plate warp: each output pixel looks up where its landmark-relative position was.</summary>
@@ -204,6 +271,11 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
         mask.SetTo(Scalar.All(0));
         FillOutline(mask, before, options.Scale);
         FillOutline(mask, after, options.Scale);
+        FeatherOutwards(mask, options);
+    }
+
+    private static void FeatherOutwards(Mat mask, MaskOptions options)
+    {
         var sigma = Math.Max(1.0, options.Feather * 0.12 * Size);
         // Blur the outline grown by one sigma, then double it: 1 everywhere inside, falling off outside.
         using var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(2 * (int)sigma + 1, 2 * (int)sigma + 1));
@@ -256,5 +328,6 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
         foreach (var noise in _noise.Values) noise.Dispose();
         _mapX.Dispose();
         _mapY.Dispose();
+        _field.Dispose();
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Deid.Effect.Anonymization;
 using Deid.Effect.Anonymization.Replacement;
 using Deid.Effect.Detection;
+using Deid.Effect.Evaluation;
 using Deid.Effect.Landmarks;
 using Deid.Effect.Recognition;
 using Deid.Effect.Tracking;
@@ -37,8 +38,8 @@ public sealed class PhotoReplacementTests(ITestOutputHelper output, ReplacementF
     /// <summary>
     /// The replacement itself (safety check off): how far it takes faces from their person, whether the detector
     /// still finds them, and how well head pose and eye and mouth opening survive. Targets: all beyond 0.6, pose
-    /// within 5 degrees and openings within 15% for 95% of faces. The bounds asserted are the ones reached now
-    /// (see the report printed); they guard against getting worse.
+    /// within 5 degrees and openings within 15% for 95% of faces, measured as `deid eval` does (FaceMeasures).
+    /// Asserted: the targets where reached, the level reached for pose (see the report printed).
     /// </summary>
     [Fact]
     public void Replaced_faces_leave_their_person_and_keep_pose_and_expression()
@@ -46,12 +47,14 @@ public sealed class PhotoReplacementTests(ITestOutputHelper output, ReplacementF
         var faces = ReplaceAll(plan: true, safetyCheck: false, out _);
         var count = faces.Count;
         Assert.True(count >= 20, $"expected at least 20 confident faces, found {count}");
-        Assert.True(faces.Average(f => f.Distance) >= 0.62, $"mean distance {faces.Average(f => f.Distance):0.000}");
-        Assert.True(faces.Count(f => f.Distance > models.Embedder.MatchThreshold) >= 0.75 * count, "fewer than 75% of faces are beyond 0.6");
+        Assert.True(faces.Average(f => f.Distance) >= 0.70, $"mean distance {faces.Average(f => f.Distance):0.000}");
+        Assert.Equal(0, faces.Count(f => f.Distance <= models.Embedder.MatchThreshold));
         Assert.True(faces.Count(f => f.Found) >= 0.95 * count, $"the detector found only {faces.Count(f => f.Found)} of {count} replaced faces");
-        Assert.True(faces.Count(f => f.PoseDifference <= 5) >= 0.4 * count, "head pose moved more than 5 degrees on over 60% of the faces");
-        Assert.True(faces.Count(f => f.PoseDifference <= 15) >= 0.9 * count, "head pose moved more than 15 degrees on over 10% of the faces");
-        Assert.True(faces.Count(f => f.EyeChange <= 0.15) >= 0.6 * count, "eye opening changed more than 15% on over 40% of the faces");
+        // Pose target 95%; reached 21 of 23 (two faces at 5-6 degrees), so the bound is 90% and no face past 10 degrees.
+        Assert.True(faces.Count(f => f.PoseKept) >= 0.9 * count, $"head pose kept on only {faces.Count(f => f.PoseKept)} of {count} faces");
+        Assert.True(faces.Max(f => f.PoseDifference) <= 10, $"head pose moved {faces.Max(f => f.PoseDifference):0.0} degrees");
+        Assert.True(faces.Count(f => f.EyesKept) >= 0.95 * count, $"eye opening kept on only {faces.Count(f => f.EyesKept)} of {count} faces");
+        Assert.True(faces.Count(f => f.MouthKept) >= 0.95 * count, $"mouth opening kept on only {faces.Count(f => f.MouthKept)} of {count} faces");
     }
 
     /// <summary>
@@ -105,9 +108,9 @@ public sealed class PhotoReplacementTests(ITestOutputHelper output, ReplacementF
         var count = faces.Count;
         var recognized = faces.Count(f => f.Distance <= models.Embedder.MatchThreshold);
         var found = faces.Count(f => f.Found);
-        var poseKept = faces.Count(f => f.PoseDifference <= 5);
-        var eyesKept = faces.Count(f => f.EyeChange <= 0.15);
-        var mouthKept = faces.Count(f => f.MouthChange <= 0.15 || f.MouthClosed);
+        var poseKept = faces.Count(f => f.PoseKept);
+        var eyesKept = faces.Count(f => f.EyesKept);
+        var mouthKept = faces.Count(f => f.MouthKept);
         output.WriteLine($"{count} confident faces: distance mean {faces.Average(f => f.Distance):0.000} min {faces.Min(f => f.Distance):0.000}; " +
             $"recognized {recognized}; found again {found}; pose within 5 deg {poseKept}; eye opening within 15% {eyesKept}; mouth opening within 15% {mouthKept}");
         output.WriteLine($"pose difference median {Median(faces.Select(f => f.PoseDifference)):0.0} deg, max {faces.Max(f => f.PoseDifference):0.0}; " +
@@ -141,11 +144,15 @@ public sealed class PhotoReplacementTests(ITestOutputHelper output, ReplacementF
             var face = faces[i];
             face.Distance = models.Embedder.Distance(embeddings[2 * i], embeddings[2 * i + 1]);
             face.Found = detections.Any(d => Overlap(d.Box, face.Detection.Box) >= 0.5);
-            face.PoseDifference = HeadPose.Difference(HeadPose.Estimate(before[i], original.Size()), HeadPose.Estimate(after[i], replaced.Size()));
-            face.EyeChange = Relative(Face68.EyeOpening(before[i]), Face68.EyeOpening(after[i]));
-            face.MouthChange = Relative(Face68.MouthOpening(before[i]), Face68.MouthOpening(after[i]));
-            // A closed mouth's opening is near 0, where any relative change is noise: closed must stay closed.
-            face.MouthClosed = Face68.MouthOpening(before[i]) < 0.05f && Face68.MouthOpening(after[i]) < 0.05f;
+            // The same measures and tolerances as `deid eval` (FaceMeasures), so the numbers agree.
+            var measuresBefore = FaceMeasures.From(before[i], original.Size());
+            var measuresAfter = FaceMeasures.From(after[i], replaced.Size());
+            face.PoseDifference = measuresBefore.Pose.LargestDifference(measuresAfter.Pose);
+            face.EyeChange = Relative(measuresBefore.EyeOpening, measuresAfter.EyeOpening);
+            face.MouthChange = Relative(measuresBefore.MouthOpening, measuresAfter.MouthOpening);
+            face.PoseKept = measuresBefore.PoseKeptIn(measuresAfter);
+            face.EyesKept = measuresBefore.EyesKeptIn(measuresAfter);
+            face.MouthKept = measuresBefore.MouthKeptIn(measuresAfter);
         }
     }
 
@@ -177,12 +184,14 @@ public sealed class PhotoReplacementTests(ITestOutputHelper output, ReplacementF
         public double PoseDifference { get; set; }
         public double EyeChange { get; set; }
         public double MouthChange { get; set; }
-        public bool MouthClosed { get; set; }
+        public bool PoseKept { get; set; }
+        public bool EyesKept { get; set; }
+        public bool MouthKept { get; set; }
         /// <summary>False where the safety check blurred the face instead.</summary>
         public bool Replaced { get; init; }
 
         public override string ToString() =>
             $"{photo} {Detection.Box.Width:0}px: distance {Distance:0.000} (planned {plan.PlannedDistance:0.000} after {plan.CandidatesTried}), found {Found}, " +
-            $"pose {PoseDifference:0.0} deg, eye {EyeChange:0.00}, mouth {MouthChange:0.00}{(MouthClosed ? " (closed)" : "")}{(Replaced ? "" : ", blurred by the safety check")}";
+            $"pose {PoseDifference:0.0} deg, eye {EyeChange:0.00}, mouth {MouthChange:0.00}{(MouthKept ? "" : " (changed)")}{(Replaced ? "" : ", blurred by the safety check")}";
     }
 }
