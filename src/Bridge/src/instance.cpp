@@ -282,10 +282,8 @@ OfxStatus Instance::framesNeeded(OfxPropertySetHandle inArgs, OfxPropertySetHand
     }
 }
 
-void Instance::renderFrame(OfxTime time, OfxPropertySetHandle inArgs) {
-    const host::Suites &s = host::suites();
-
-    // Every parameter at the render time.
+protocol::RenderRequest Instance::requestAt(OfxTime time, int64_t &lastFrame) {
+    // Every parameter at that time.
     protocol::RenderRequest req;
     req.session = session_;
     const int methodIndex = intAt(method_, time, params::kMethod);
@@ -319,7 +317,14 @@ void Instance::renderFrame(OfxTime time, OfxPropertySetHandle inArgs) {
         throw BridgeError(Kind::Host, "time " + std::to_string(time) + " is outside the Source clip");
     req.frame = static_cast<int64_t>(index);
     req.clip = clipKey(clip.start, clip.end, clip.fps);
-    const int64_t lastFrame = lastFrameIndex(clip);
+    lastFrame = lastFrameIndex(clip);
+    return req;
+}
+
+void Instance::renderFrame(OfxTime time, OfxPropertySetHandle inArgs) {
+    const host::Suites &s = host::suites();
+    int64_t lastFrame = 0;
+    protocol::RenderRequest req = requestAt(time, lastFrame);
 
     std::lock_guard<std::mutex> lock(ioMutex_);
 
@@ -372,6 +377,10 @@ void Instance::renderInto(OfxTime time, protocol::RenderRequest &req, const Imag
     const size_t slotSize = slot_.size();
     req.slot = slot_.path();
 
+    // The direction the playhead travels, from the previous frame this instance rendered.
+    const int direction = previousFrame_ == req.frame - 1 ? 1 : previousFrame_ == req.frame + 1 ? -1 : 0;
+    previousFrame_ = req.frame;
+
     if (!withNeighbours) {
         // A frame rendered before comes back without the source travelling: the server knows it by the clip, the
         // frame, the source's hash and the settings, and writes the result into the slot.
@@ -384,6 +393,19 @@ void Instance::renderInto(OfxTime time, protocol::RenderRequest &req, const Imag
         }
         req.probe = false;
     }
+    // After this frame, in new ground while playing or stepping: the next frames go to the server to be rendered in
+    // the background, so they are ready when the host asks.
+    struct Ahead {
+        Instance &self;
+        OfxTime time;
+        int direction;
+        int64_t lastFrame;
+        const ImageInfo &like;
+        const protocol::RenderRequest &req;
+        ~Ahead() {
+            if (direction != 0 && !req.analysis.empty()) self.renderAhead(time, direction, lastFrame, like, req.fingerprint);
+        }
+    } ahead{*this, time, direction, lastFrame, src, req};
 
     auto place = [&](int64_t frame) { return mem + static_cast<size_t>(frame - wanted.first) * frameBytes; };
     if (!pixels::pack(src.image, place(req.frame), frameBytes, error)) throw BridgeError(Kind::Host, error);
@@ -450,6 +472,37 @@ std::string Instance::clipFingerprint(double start, int64_t lastFrame, const Ima
     } catch (const BridgeError &) {
         // Without a fingerprint frames are still cached by content, only not found again after a restart.
         return {};
+    }
+}
+
+void Instance::renderAhead(OfxTime time, int direction, int64_t lastFrame, const ImageInfo &like, const std::string &fingerprint) {
+    // A favour, never a failure: anything that goes wrong here leaves the frames to be rendered when asked for.
+    try {
+        if (std::uncaught_exceptions() > 0) return;  // the frame itself failed: nothing more
+        std::string error;
+        for (int k = 1; k <= kRenderAhead; ++k) {
+            const OfxTime t = time + static_cast<double>(direction * k);
+            int64_t last = 0;
+            protocol::RenderRequest ahead = requestAt(t, last);
+            if (ahead.frame < 0 || ahead.frame > lastFrame || ahead.analysis.empty()) return;
+            host::ClipImage image(source_, t, "Source");
+            const ImageInfo info = describeImage(image.handle(), "Source");
+            const pixels::Rect &a = info.image.bounds, &b = like.image.bounds;
+            if (info.ofxDepth != like.ofxDepth || a.x1 != b.x1 || a.y1 != b.y1 || a.x2 != b.x2 || a.y2 != b.y2) return;
+            size_t frameBytes = 0;
+            if (!pixels::packedSize(info.image.bounds, info.image.pixelBytes, frameBytes)) return;
+            uint8_t *const mem = slot_.ensure(connection_.ensureDirectory(), frameBytes);
+            if (!pixels::pack(info.image, mem, slot_.size(), error)) return;
+            ahead.width = dimension(a.width(), "width");
+            ahead.height = dimension(a.height(), "height");
+            ahead.depth = info.depth;
+            ahead.fingerprint = fingerprint;
+            ahead.content = content::toHex(content::hashImage(info.image));
+            ahead.slot = slot_.path();
+            ahead.prefetch = true;
+            connection_.request(protocol::makeRender(ahead));
+        }
+    } catch (...) {
     }
 }
 

@@ -41,6 +41,11 @@ public:
 
 private:
     void renderFrame(OfxTime time, OfxPropertySetHandle inArgs);
+    // The render request for a time, every parameter read at that time; lastFrame: the clip's last frame index.
+    protocol::RenderRequest requestAt(OfxTime time, int64_t &lastFrame);
+    // Sends the kRenderAhead frames after `time` in `direction` to be rendered in the background (never throws).
+    void renderAhead(OfxTime time, int direction, int64_t lastFrame, const ImageInfo &like, const std::string &fingerprint);
+    static constexpr int kRenderAhead = 2;
     void renderInto(OfxTime time, protocol::RenderRequest &req, const ImageInfo &dst, const pixels::Rect &window,
                     int64_t lastFrame);
     // Copies the Source image at time into out (bytes long) when it has like's depth and bounds; false otherwise.
@@ -80,6 +85,7 @@ private:
     std::mutex ioMutex_;
     ServerConnection connection_;
     SharedSlot slot_;
+    int64_t previousFrame_ = -2;  // the last frame rendered, for the direction of travel
     std::string fingerprintKey_;
     std::string fingerprint_;
 

@@ -89,6 +89,7 @@ Value makeRender(const RenderRequest &r) {
     if (!r.fingerprint.empty()) m.set("fingerprint", r.fingerprint);
     if (!r.content.empty()) m.set("content", r.content);
     if (r.probe) m.set("probe", true);
+    if (r.prefetch) m.set("prefetch", true);
     return m;
 }
 

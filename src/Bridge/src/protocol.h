@@ -40,6 +40,8 @@ struct RenderRequest {
     std::string content;
     // The slot does not hold the source yet: render from the cache or answer "miss" (see docs/BRIDGE.md).
     bool probe = false;
+    // The frame is ahead of the playhead: queue it to be rendered in the background; the reply is "queued".
+    bool prefetch = false;
 };
 
 struct AnalyzeBegin {

@@ -56,6 +56,13 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
     private readonly Dictionary<string, int> _playheads = [];
     private EngineModels? _models;
     private long _rendered;
+    private long _renderedAhead;
+    private int _foreground;
+    private volatile bool _stopping;
+    private readonly object _aheadGate = new();
+    private readonly LinkedList<AheadJob> _aheadQueue = new();
+    private Thread? _aheadThread;
+    private const int MaxAheadJobs = 4;
 
     private EngineModels Models => _models ??= new EngineModels(device, new DetectorOptions(), rotation: 0, log);
 
@@ -91,11 +98,16 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
         var fingerprint = request.Has("fingerprint") ? FrameResultKey.CheckFingerprint(request.String("fingerprint")) : "";
         var content = request.Has("content") ? FrameResultKey.ParseContent(request.String("content")) : (ulong?)null;
         var probe = request.Has("probe") && request.Boolean("probe");
-        if (probe && (analysisPath.Length == 0 || content is null || windowCount != 1))
-            throw new FrameMessageException("a probing render needs an analysis and the frame's content hash, and carries no window");
+        var prefetch = request.Has("prefetch") && request.Boolean("prefetch");
+        if ((probe || prefetch) && (analysisPath.Length == 0 || content is null || windowCount != 1))
+            throw new FrameMessageException("a probing or prefetching render needs an analysis and the frame's content hash, and carries no window");
         var frameBytes = PixelDepths.FrameBytes(width, height, depth);
         if (frameBytes * windowCount > int.MaxValue) throw new FrameMessageException("the window of frames is too large");
 
+        // Frames the host asks for go first: the render-ahead thread waits while any is waiting or rendering.
+        if (!prefetch) Interlocked.Increment(ref _foreground);
+        try
+        {
         lock (_gate)
         {
             var loaded = analysisPath.Length > 0 ? LoadAnalysis(analysisPath) : null;
@@ -123,6 +135,14 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
                     new ReadOnlySpan<byte>((void*)pointer, (int)(frameBytes * windowCount)), loaded?.ContentId ?? 0);
                 // Without a fingerprint from the plugin, frames are still found by content, in this server's life.
                 var cacheKey = new FrameCacheKey(fingerprint.Length > 0 ? fingerprint : "unnamed", frame, key);
+                if (prefetch)
+                {
+                    // Not counted as a hit or miss: the host has not asked for this frame yet.
+                    if (!_cache.Contains(cacheKey))
+                        QueueAhead(cacheKey, new ReadOnlySpan<byte>(target, (int)frameBytes).ToArray(), new FrameContext(frame, width, height, depth,
+                            settings, selection, threshold, showBoxes, analysisPath, loaded, analysedRegions, 1, 0));
+                    return new Dictionary<string, object?> { ["type"] = "queued" };
+                }
                 FollowPlayhead(request.String("session"), fingerprint, frame);
                 if (_cache.TryGet(cacheKey, out var cached, out _) && cached.Pixels.Length == frameBytes)
                 {
@@ -130,32 +150,123 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
                     return Rendered(cached.Faces, analysis is not null, fromCache: true);
                 }
                 if (probe) return new Dictionary<string, object?> { ["type"] = "miss" };
-
-                SlotPixels.ToBgr(target, width, height, depth, _original);
-                if (loaded is not null && !loaded.Samples.Matches(frame, _original))
-                    throw new FrameMessageException($"frame {frame} is not the frame that was analysed: the analysis belongs to another clip (or the clip changed upstream); analyse it again");
-                _original.CopyTo(_processed);
-                IReadOnlyList<FaceRegion> regions;
-                Func<FaceRegion, int?> identityOf;
-                if (analysis is not null)
-                {
-                    regions = analysedRegions!;
-                    identityOf = r => analysis.IdentityOf(r.TrackId);
-                }
-                else
-                {
-                    // No analysis yet: the frames around this one, tracked, so a face missed here but seen next door is covered.
-                    regions = WindowRegions((byte*)pointer, width, height, depth, windowCount, frame - windowFirst, threshold);
-                    identityOf = _ => null;
-                }
-                var hidden = regions.Where(r => selection.IsAnonymized(identityOf(r), 0)).ToList();
-                (settings.Method == AnonymizationMethod.Replace ? ReplaceCompositor(settings, analysisPath, analysis) : Compositor(settings)).Apply(_processed, hidden);
-                if (showBoxes) DrawBoxes(_processed, regions, identityOf);
-                SlotPixels.WriteChanged(target, width, height, depth, _original, _processed);
+                var context = new FrameContext(frame, width, height, depth, settings, selection, threshold, showBoxes, analysisPath, loaded,
+                    analysedRegions, windowCount, frame - windowFirst);
+                DropAhead(cacheKey);
+                var faces = RenderFrame(target, (byte*)pointer, context);
                 _rendered++;
-                _cache.Add(cacheKey, new CachedFrame(new ReadOnlySpan<byte>(target, (int)frameBytes).ToArray(), hidden.Count, width, height, request.String("depth")));
-                return Rendered(hidden.Count, analysis is not null, fromCache: false);
+                _cache.Add(cacheKey, new CachedFrame(new ReadOnlySpan<byte>(target, (int)frameBytes).ToArray(), faces, width, height, request.String("depth")));
+                return Rendered(faces, analysis is not null, fromCache: false);
             });
+        }
+        }
+        finally
+        {
+            if (!prefetch) Interlocked.Decrement(ref _foreground);
+        }
+    }
+
+    /// <summary>Everything a frame's render needs besides its pixels.</summary>
+    private sealed record FrameContext(int Frame, int Width, int Height, PixelDepth Depth, AnonymizerSettings Settings,
+        AnonymizationSelection Selection, float Threshold, bool ShowBoxes, string AnalysisPath, LoadedAnalysis? Loaded,
+        IReadOnlyList<FaceRegion>? AnalysedRegions, int WindowCount, int Position);
+
+    /// <summary>Renders one frame in place at <paramref name="target"/> (within <paramref name="window"/> when there is no analysis); returns the faces hidden.</summary>
+    private unsafe int RenderFrame(byte* target, byte* window, FrameContext c)
+    {
+        var analysis = c.Loaded?.Analysis;
+        SlotPixels.ToBgr(target, c.Width, c.Height, c.Depth, _original);
+        if (c.Loaded is not null && !c.Loaded.Samples.Matches(c.Frame, _original))
+            throw new FrameMessageException($"frame {c.Frame} is not the frame that was analysed: the analysis belongs to another clip (or the clip changed upstream); analyse it again");
+        _original.CopyTo(_processed);
+        IReadOnlyList<FaceRegion> regions;
+        Func<FaceRegion, int?> identityOf;
+        if (analysis is not null)
+        {
+            regions = c.AnalysedRegions!;
+            identityOf = r => analysis.IdentityOf(r.TrackId);
+        }
+        else
+        {
+            // No analysis yet: the frames around this one, tracked, so a face missed here but seen next door is covered.
+            regions = WindowRegions(window, c.Width, c.Height, c.Depth, c.WindowCount, c.Position, c.Threshold);
+            identityOf = _ => null;
+        }
+        var hidden = regions.Where(r => c.Selection.IsAnonymized(identityOf(r), 0)).ToList();
+        (c.Settings.Method == AnonymizationMethod.Replace ? ReplaceCompositor(c.Settings, c.AnalysisPath, analysis) : Compositor(c.Settings)).Apply(_processed, hidden);
+        if (c.ShowBoxes) DrawBoxes(_processed, regions, identityOf);
+        SlotPixels.WriteChanged(target, c.Width, c.Height, c.Depth, _original, _processed);
+        return hidden.Count;
+    }
+
+    private sealed record AheadJob(FrameCacheKey Key, byte[] Pixels, FrameContext Context);
+
+    /// <summary>
+    /// Render-ahead: a frame the plugin sent ahead of the playhead (in its direction of travel) waits here and is
+    /// rendered in the background when no frame the host asked for is waiting. Only the newest few are kept.
+    /// </summary>
+    private void QueueAhead(FrameCacheKey key, byte[] pixels, FrameContext context)
+    {
+        lock (_aheadGate)
+        {
+            if (_aheadQueue.Any(j => j.Key == key)) return;
+            _aheadQueue.AddLast(new AheadJob(key, pixels, context));
+            while (_aheadQueue.Count > MaxAheadJobs) _aheadQueue.RemoveFirst();
+            _aheadThread ??= StartAheadThread();
+            Monitor.PulseAll(_aheadGate);
+        }
+    }
+
+    /// <summary>The host asked for a frame that was waiting to be rendered ahead: it is rendered now, once.</summary>
+    private void DropAhead(FrameCacheKey key)
+    {
+        lock (_aheadGate)
+        {
+            for (var node = _aheadQueue.First; node is not null; node = node.Next)
+                if (node.Value.Key == key)
+                {
+                    _aheadQueue.Remove(node);
+                    return;
+                }
+        }
+    }
+
+    private Thread StartAheadThread()
+    {
+        var thread = new Thread(RenderAhead) { IsBackground = true, Name = "deid render-ahead", Priority = ThreadPriority.BelowNormal };
+        thread.Start();
+        return thread;
+    }
+
+    private unsafe void RenderAhead()
+    {
+        while (true)
+        {
+            AheadJob job;
+            lock (_aheadGate)
+            {
+                while (_aheadQueue.Count == 0 && !_stopping) Monitor.Wait(_aheadGate);
+                if (_stopping) return;
+                job = _aheadQueue.Last!.Value;  // nearest the playhead first
+                _aheadQueue.RemoveLast();
+            }
+            while (Volatile.Read(ref _foreground) > 0 && !_stopping) Thread.Sleep(2);
+            try
+            {
+                lock (_gate)
+                {
+                    if (_stopping || _cache.Contains(job.Key)) continue;
+                    int faces;
+                    fixed (byte* pixels = job.Pixels) faces = RenderFrame(pixels, pixels, job.Context);
+                    _renderedAhead++;
+                    _cache.Add(job.Key, new CachedFrame(job.Pixels, faces, job.Context.Width, job.Context.Height, job.Context.Depth.ToString().ToLowerInvariant()));
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Rendering ahead is a favour: a failure leaves the frame to be rendered (and reported) when asked for.
+                log($"render-ahead of frame {job.Key.Frame} failed: {e.Message}");
+            }
         }
     }
 
@@ -317,6 +428,7 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
             {
                 ["type"] = "stats",
                 ["rendered"] = _rendered,
+                ["renderedAhead"] = _renderedAhead,
                 ["memoryHits"] = _cache.MemoryHits,
                 ["diskHits"] = _cache.DiskHits,
                 ["misses"] = _cache.Misses,
@@ -458,6 +570,13 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
 
     public void Dispose()
     {
+        lock (_aheadGate)
+        {
+            _stopping = true;
+            _aheadQueue.Clear();
+            Monitor.PulseAll(_aheadGate);
+        }
+        _aheadThread?.Join();
         foreach (var session in _sessions.Values) session.Analyzer.Dispose();
         foreach (var compositor in _compositors.Values) compositor.Dispose();
         foreach (var (_, compositor) in _replaceCompositors) compositor.Dispose();

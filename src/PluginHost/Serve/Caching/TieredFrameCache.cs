@@ -78,6 +78,10 @@ public sealed class TieredFrameCache : IDisposable
     /// The frame under <paramref name="key"/>: from memory, else from disk (then kept in memory too). The returned
     /// pixels are shared with the cache and must not be changed.
     /// </summary>
+    /// <summary>Whether the frame is kept (in memory, waiting for the disk, or on disk), without counting a hit or a miss.</summary>
+    public bool Contains(FrameCacheKey key) =>
+        _memory.Contains(key) || (_writer?.TryGetPending(key, out _) ?? false) || (Disk?.EntriesFor(key.Fingerprint, key.Frame).Contains(key) ?? false);
+
     public bool TryGet(FrameCacheKey key, out CachedFrame frame, out CacheTier tier)
     {
         if (_memory.TryGet(key, out frame))
