@@ -486,9 +486,17 @@ RenderOutcome ImageEffect::render(double time) {
     in.defineInt(kOfxImageEffectPropSequentialRenderStatus, {0}, true);
     in.defineInt(kOfxImageEffectPropInteractiveRenderStatus, {setup_.interactive ? 1 : 0}, true);
     in.defineInt(kOfxImageEffectPropRenderQualityDraft, {0}, true);
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        hostImageSeconds_ = 0.0;
+    }
     const auto start = std::chrono::steady_clock::now();
     outcome.status = action(kOfxImageEffectActionRender, &in);
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        outcome.hostImageSeconds = hostImageSeconds_;
+    }
     {
         std::lock_guard<std::mutex> lock(mutex_);
         renderOutputs_.erase(time);
@@ -531,6 +539,16 @@ OfxStatus ImageEffect::ofxClipGetHandle(const char* name, OfxImageClipHandle* ou
 }
 
 OfxStatus ImageEffect::ofxClipGetImage(Clip& c, double time, const OfxRectD*, OfxPropertySetHandle* image) {
+    const auto started = std::chrono::steady_clock::now();
+    struct Timed {
+        ImageEffect& self;
+        std::chrono::steady_clock::time_point started;
+        ~Timed() {
+            const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            std::lock_guard<std::mutex> lock(self.mutex_);
+            self.hostImageSeconds_ += s;
+        }
+    } timed{*this, started};
     if (image == nullptr) return kOfxStatErrValue;
     *image = nullptr;
     if (!instance_) {
@@ -575,6 +593,7 @@ OfxStatus ImageEffect::ofxClipGetImage(Clip& c, double time, const OfxRectD*, Of
 }
 
 void ImageEffect::imageReleased(Image* image) {
+    const auto started = std::chrono::steady_clock::now();
     {
         std::lock_guard<std::mutex> lock(mutex_);
         for (auto it = liveImages_.begin(); it != liveImages_.end(); ++it)
@@ -584,6 +603,9 @@ void ImageEffect::imageReleased(Image* image) {
             }
     }
     delete image;
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::lock_guard<std::mutex> lock(mutex_);
+    hostImageSeconds_ += s;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -85,6 +85,9 @@ struct RenderOutcome {
     bool guardsIntact = true;             // nothing written outside the output image's memory
     int imagesNotReleased = 0;            // images fetched in this render and not released when it returned
     double seconds = 0.0;
+    // Of those, the time spent in the host's own image calls (clipGetImage making a Source image, clipReleaseImage):
+    // what any plugin pays for the images it asks for.
+    double hostImageSeconds = 0.0;
     // What GetFramesNeeded answered for each input clip (first, last time); the host's default (time, time) when
     // the plugin left it.
     std::map<std::string, std::vector<double>> framesNeeded;
@@ -168,6 +171,7 @@ private:
 
     mutable std::mutex mutex_;
     std::map<double, std::shared_ptr<ImageBuffer>> renderOutputs_;  // output images of renders in flight
+    double hostImageSeconds_ = 0.0;  // time in clipGetImage / clipReleaseImage since the current render began
     std::vector<Image*> liveImages_;
     std::vector<std::string> pendingEdits_;
     std::vector<std::string> deliveredEdits_;
