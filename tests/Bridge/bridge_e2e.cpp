@@ -1124,6 +1124,35 @@ int main(int argc, char** argv) {
         checks.check(compared > 0 && farther * 100 <= compared, what + ": within 8 levels of the 8-bit render for at least 99% of values");
     }
 
+    // ---- A change upstream (another effect before this one alters a few frames): those frames are rendered again
+    // from the new pixels, never answered with the cached result of the old ones.
+    if (!fakeServer) {
+        const std::set<int> changedFrames = {10, 11, 12};
+        const auto graded = src.edited([&](int frame, std::uint8_t* rgba) {
+            if (!changedFrames.count(frame)) return;
+            for (int y = 4; y < 44; ++y)  // a grey patch in the top-left corner, away from the faces
+                for (int x = 4; x < 44; ++x) std::memset(rgba + (static_cast<size_t>(y) * src.width() + x) * 4, 200, 3);
+        });
+        Clip* source = fx->clip(kOfxImageEffectSimpleSourceClipName);
+        source->frames = graded.get();
+        const auto before = serveStats(runtime, &statsError);
+        const std::vector<int> frames(changedFrames.begin(), changedFrames.end());
+        Run regraded = renderFrames(*fx, frames, "8-bit, frames changed upstream");
+        const auto after = serveStats(runtime, &statsError);
+        source->frames = &src;
+        size_t fresh = 0;
+        for (size_t i = 0; i < frames.size(); ++i) {
+            const auto& out = regraded.outputs[i];
+            // Top-down output: the patch's pixel (10, 10) must show the new grey.
+            fresh += out.size() == src.frameBytes() && out[(10 * static_cast<size_t>(src.width()) + 10) * 4] == 200 &&
+                     out != reference.outputs[static_cast<size_t>(frames[i])];
+        }
+        const auto again = counted(before, after, "rendered") + counted(before, after, "renderedAhead");
+        checks.check(fresh == frames.size() && again == static_cast<std::int64_t>(frames.size()),
+                     "frames changed upstream are rendered again from the new pixels (" + std::to_string(fresh) + "/" +
+                         std::to_string(frames.size()) + " show the change, " + std::to_string(again) + " rendered)");
+    }
+
     // ---- Method "Replace (new face)": every frame with a face to hide is changed there, differently from blur, and
     // the same frame renders the same way again.
     if (!fakeServer && truth.available) {

@@ -25,6 +25,11 @@ public:
     // next request reconnects.
     msgpack::Value request(const msgpack::Value &message, int timeoutMs = kRequestTimeoutMs);
 
+    // The two halves of request, for a caller that works while the server answers: send connects first when
+    // needed; receive reads the reply to the request sent. Either closes the connection when it fails.
+    void send(const msgpack::Value &message, int timeoutMs = kRequestTimeoutMs);
+    msgpack::Value receive(int timeoutMs = kRequestTimeoutMs);
+
 #if defined(_WIN32)
     bool connected() const { return pipe_ != nullptr; }
 #else

@@ -225,7 +225,7 @@ msgpack::Value ServerConnection::exchange(const msgpack::Value &message, int tim
     const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
     try {
         sendAll(fd_, frame, deadline);
-        return receive(fd_, deadline, timeoutMs);
+        return deid::receive(fd_, deadline, timeoutMs);
     } catch (...) {
         // The stream's state is unknown: never reuse it.
         close();
@@ -236,6 +236,27 @@ msgpack::Value ServerConnection::exchange(const msgpack::Value &message, int tim
 msgpack::Value ServerConnection::request(const msgpack::Value &message, int timeoutMs) {
     if (fd_ < 0) connect();
     return exchange(message, timeoutMs);
+}
+
+void ServerConnection::send(const msgpack::Value &message, int timeoutMs) {
+    if (fd_ < 0) connect();
+    const std::vector<uint8_t> frame = framing::encodeFrame(message);
+    try {
+        sendAll(fd_, frame, Clock::now() + std::chrono::milliseconds(timeoutMs));
+    } catch (...) {
+        close();
+        throw;
+    }
+}
+
+msgpack::Value ServerConnection::receive(int timeoutMs) {
+    if (fd_ < 0) throw BridgeError(Kind::Transport, "connection to deid serve lost before its reply");
+    try {
+        return deid::receive(fd_, Clock::now() + std::chrono::milliseconds(timeoutMs), timeoutMs);
+    } catch (...) {
+        close();
+        throw;
+    }
 }
 
 }  // namespace deid

@@ -225,9 +225,30 @@ msgpack::Value ServerConnection::exchange(const msgpack::Value &message, int tim
     const HANDLE event = static_cast<HANDLE>(event_);
     try {
         sendAll(pipe, event, frame, deadline);
-        return receive(pipe, event, deadline, timeoutMs);
+        return deid::receive(pipe, event, deadline, timeoutMs);
     } catch (...) {
         // The stream's state is unknown: never reuse it.
+        close();
+        throw;
+    }
+}
+
+void ServerConnection::send(const msgpack::Value &message, int timeoutMs) {
+    if (pipe_ == nullptr) connect();
+    std::vector<uint8_t> frame = framing::encodeFrame(message);
+    try {
+        sendAll(static_cast<HANDLE>(pipe_), static_cast<HANDLE>(event_), frame, Clock::now() + std::chrono::milliseconds(timeoutMs));
+    } catch (...) {
+        close();
+        throw;
+    }
+}
+
+msgpack::Value ServerConnection::receive(int timeoutMs) {
+    if (pipe_ == nullptr) throw BridgeError(Kind::Transport, "connection to deid serve lost before its reply");
+    try {
+        return deid::receive(static_cast<HANDLE>(pipe_), static_cast<HANDLE>(event_), Clock::now() + std::chrono::milliseconds(timeoutMs), timeoutMs);
+    } catch (...) {
         close();
         throw;
     }

@@ -361,7 +361,6 @@ void Instance::renderInto(OfxTime time, protocol::RenderRequest &req, const Imag
     req.depth = src.depth;
 
     req.fingerprint = clipFingerprint(time - static_cast<double>(req.frame), lastFrame, src);
-    req.content = content::toHex(content::hashImage(src.image));
 
     // An analysis already knows every frame's faces; without one the server sees only what it is sent.
     const bool withNeighbours = req.analysis.empty();
@@ -383,15 +382,35 @@ void Instance::renderInto(OfxTime time, protocol::RenderRequest &req, const Imag
 
     if (!withNeighbours) {
         // A frame rendered before comes back without the source travelling: the server knows it by the clip, the
-        // frame, the source's hash and the settings, and writes the result into the slot.
+        // frame, the source's hash and the settings, and writes the result into the slot. The early probe goes
+        // out before the source is hashed, so the server copies its candidate while the plugin hashes; the
+        // candidate counts only if it was rendered from a source with the same hash.
         req.probe = true;
         protocol::Rendered rendered;
+        if (connection_.connected()) {
+            try {
+                connection_.send(protocol::makeRender(req));
+                req.content = content::toHex(content::hashImage(src.image));
+                std::string candidate;
+                if (protocol::parseCandidate(connection_.receive(), rendered, candidate) && candidate == req.content) {
+                    if (!pixels::unpack(mem, slotSize, src.image.bounds, dst.image, window, error))
+                        throw BridgeError(Kind::Host, error);
+                    return;
+                }
+            } catch (const BridgeError &e) {
+                // A connection that died while idle: the probe below reconnects.
+                if (e.kind() != Kind::Transport) throw;
+            }
+        }
+        if (req.content.empty()) req.content = content::toHex(content::hashImage(src.image));
         if (protocol::parseProbe(exchange(protocol::makeRender(req), nullptr), rendered)) {
             if (!pixels::unpack(mem, slotSize, src.image.bounds, dst.image, window, error))
                 throw BridgeError(Kind::Host, error);
             return;
         }
         req.probe = false;
+    } else {
+        req.content = content::toHex(content::hashImage(src.image));
     }
     // After this frame, in new ground while playing or stepping: the next frames go to the server to be rendered in
     // the background, so they are ready when the host asks.

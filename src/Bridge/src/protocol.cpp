@@ -199,6 +199,18 @@ bool parseProbe(const Value &reply, Rendered &rendered) {
     return true;
 }
 
+bool parseCandidate(const Value &reply, Rendered &rendered, std::string &content) {
+    if (reply.isMap()) {
+        const Value *type = reply.find("type");
+        if (type != nullptr && type->isStr() && *type->str() == "miss") return false;
+    }
+    expectReply(reply, "candidate");
+    rendered.faces = intField(reply, "faces");
+    rendered.analysed = boolField(reply, "analysed");
+    content = strField(reply, "content");
+    return true;
+}
+
 bool parseAnalyzeBegun(const Value &reply, Analysis &analysis) {
     if (reply.isMap()) {
         const Value *type = reply.find("type");

@@ -104,6 +104,9 @@ Welcome parseWelcome(const msgpack::Value &reply);
 Rendered parseRendered(const msgpack::Value &reply);
 // The reply to a probing render: true with `rendered` filled for a frame served from the cache, false for "miss".
 bool parseProbe(const msgpack::Value &reply, Rendered &rendered);
+// The reply to an early probe (sent without `content`): true with `rendered` and `content` (the hash of the source
+// the cached frame was rendered from) for a "candidate", false for "miss".
+bool parseCandidate(const msgpack::Value &reply, Rendered &rendered, std::string &content);
 // The reply to analyze-begin: true with `analysis` filled when the clip was analysed before ("analysis"), false
 // when the frames are wanted ("ok").
 bool parseAnalyzeBegun(const msgpack::Value &reply, Analysis &analysis);

@@ -54,6 +54,8 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
     // also caps the bytes waiting).
     private readonly TieredFrameCache _cache = new(cacheSettings, writeQueueCapacity: 1024);
     private readonly Dictionary<string, int> _playheads = [];
+    private readonly Dictionary<(string Fingerprint, int Frame, UInt128 Settings), (FrameCacheKey Key, ulong Content)> _candidates = [];
+    private const int MaxCandidates = 200_000;
     private EngineModels? _models;
     private long _rendered;
     private long _renderedAhead;
@@ -99,8 +101,9 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
         var content = request.Has("content") ? FrameResultKey.ParseContent(request.String("content")) : (ulong?)null;
         var probe = request.Has("probe") && request.Boolean("probe");
         var prefetch = request.Has("prefetch") && request.Boolean("prefetch");
-        if ((probe || prefetch) && (analysisPath.Length == 0 || content is null || windowCount != 1))
-            throw new FrameMessageException("a probing or prefetching render needs an analysis and the frame's content hash, and carries no window");
+        if ((probe || prefetch) && (analysisPath.Length == 0 || windowCount != 1))
+            throw new FrameMessageException("a probing or prefetching render needs an analysis and carries no window");
+        if (prefetch && content is null) throw new FrameMessageException("a prefetching render needs the frame's content hash");
         var frameBytes = PixelDepths.FrameBytes(width, height, depth);
         if (frameBytes * windowCount > int.MaxValue) throw new FrameMessageException("the window of frames is too large");
 
@@ -124,13 +127,36 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
             // from the frame keeps it. Without one: the whole window of frames the detector looks at.
             var description = FrameResultKey.Describe(width, height, depth, settings, policy, threshold, showBoxes, frame - windowFirst);
             UInt128? analysedKey = null;
-            if (loaded is not null && content is { } hash)
-                analysedKey = FrameResultKey.WithAnalysis(description, hash, loaded.ContentId,
-                    analysedRegions!.Select(r => (r.TrackId, selection.IsAnonymized(analysis!.IdentityOf(r.TrackId), 0))));
+            UInt128? candidateKey = null;
+            if (loaded is not null)
+            {
+                var hidden = analysedRegions!.Select(r => (r.TrackId, selection.IsAnonymized(analysis!.IdentityOf(r.TrackId), 0))).ToList();
+                if (content is { } hash) analysedKey = FrameResultKey.WithAnalysis(description, hash, loaded.ContentId, hidden);
+                // Everything but the source pixels: names the frame rendered last with these settings, whatever its source.
+                candidateKey = FrameResultKey.WithAnalysis(description, 0, loaded.ContentId, hidden);
+            }
+            var frameName = (fingerprint, frame, candidateKey ?? 0);
 
             return slots.Use(request.String("slot"), frameBytes * windowCount, pointer =>
             {
                 var target = (byte*)pointer + (frame - windowFirst) * frameBytes;
+                if (probe && content is null)
+                {
+                    // A probe sent before the plugin has hashed the source: answer with the frame rendered last for this
+                    // clip, frame, settings and selection, and its source's hash; the plugin uses it only if the hashes match.
+                    if (_candidates.TryGetValue(frameName, out var candidate) && _cache.TryGet(candidate.Key, out var known, out _) &&
+                        known.Pixels.Length == frameBytes)
+                    {
+                        known.Pixels.CopyTo(new Span<byte>(target, known.Pixels.Length));
+                        FollowPlayhead(request.String("session"), fingerprint, frame);
+                        return new Dictionary<string, object?>
+                        {
+                            ["type"] = "candidate", ["content"] = candidate.Content.ToString("x16"), ["faces"] = known.Faces,
+                            ["analysed"] = true, ["cached"] = true,
+                        };
+                    }
+                    return new Dictionary<string, object?> { ["type"] = "miss" };
+                }
                 var key = analysedKey ?? FrameResultKey.WithWindow(description,
                     new ReadOnlySpan<byte>((void*)pointer, (int)(frameBytes * windowCount)), loaded?.ContentId ?? 0);
                 // Without a fingerprint from the plugin, frames are still found by content, in this server's life.
@@ -140,12 +166,13 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
                     // Not counted as a hit or miss: the host has not asked for this frame yet.
                     if (!_cache.Contains(cacheKey))
                         QueueAhead(cacheKey, new ReadOnlySpan<byte>(target, (int)frameBytes).ToArray(), new FrameContext(frame, width, height, depth,
-                            settings, selection, threshold, showBoxes, analysisPath, loaded, analysedRegions, 1, 0));
+                            settings, selection, threshold, showBoxes, analysisPath, loaded, analysedRegions, 1, 0), frameName, content!.Value);
                     return new Dictionary<string, object?> { ["type"] = "queued" };
                 }
                 FollowPlayhead(request.String("session"), fingerprint, frame);
                 if (_cache.TryGet(cacheKey, out var cached, out _) && cached.Pixels.Length == frameBytes)
                 {
+                    if (content is { } found && candidateKey is not null) RememberCandidate(frameName, cacheKey, found);
                     cached.Pixels.CopyTo(new Span<byte>(target, cached.Pixels.Length));
                     return Rendered(cached.Faces, analysis is not null, fromCache: true);
                 }
@@ -155,6 +182,7 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
                 DropAhead(cacheKey);
                 var faces = RenderFrame(target, (byte*)pointer, context);
                 _rendered++;
+                if (content is { } rendered && candidateKey is not null) RememberCandidate(frameName, cacheKey, rendered);
                 _cache.Add(cacheKey, new CachedFrame(new ReadOnlySpan<byte>(target, (int)frameBytes).ToArray(), faces, width, height, request.String("depth")));
                 return Rendered(faces, analysis is not null, fromCache: false);
             });
@@ -199,18 +227,25 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
         return hidden.Count;
     }
 
-    private sealed record AheadJob(FrameCacheKey Key, byte[] Pixels, FrameContext Context);
+    private sealed record AheadJob(FrameCacheKey Key, byte[] Pixels, FrameContext Context, (string, int, UInt128) Name, ulong Content);
+
+    /// <summary>The frame rendered last for a clip, frame, settings and selection, with its source's hash (see the early probe).</summary>
+    private void RememberCandidate((string, int, UInt128) name, FrameCacheKey key, ulong content)
+    {
+        if (_candidates.Count >= MaxCandidates) _candidates.Clear();
+        _candidates[name] = (key, content);
+    }
 
     /// <summary>
     /// Render-ahead: a frame the plugin sent ahead of the playhead (in its direction of travel) waits here and is
     /// rendered in the background when no frame the host asked for is waiting. Only the newest few are kept.
     /// </summary>
-    private void QueueAhead(FrameCacheKey key, byte[] pixels, FrameContext context)
+    private void QueueAhead(FrameCacheKey key, byte[] pixels, FrameContext context, (string, int, UInt128) name, ulong content)
     {
         lock (_aheadGate)
         {
             if (_aheadQueue.Any(j => j.Key == key)) return;
-            _aheadQueue.AddLast(new AheadJob(key, pixels, context));
+            _aheadQueue.AddLast(new AheadJob(key, pixels, context, name, content));
             while (_aheadQueue.Count > MaxAheadJobs) _aheadQueue.RemoveFirst();
             _aheadThread ??= StartAheadThread();
             Monitor.PulseAll(_aheadGate);
@@ -259,6 +294,7 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
                     int faces;
                     fixed (byte* pixels = job.Pixels) faces = RenderFrame(pixels, pixels, job.Context);
                     _renderedAhead++;
+                    RememberCandidate(job.Name, job.Key, job.Content);
                     _cache.Add(job.Key, new CachedFrame(job.Pixels, faces, job.Context.Width, job.Context.Height, job.Context.Depth.ToString().ToLowerInvariant()));
                 }
             }
@@ -459,6 +495,7 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
             foreach (var (_, compositor) in _replaceCompositors) compositor.Dispose();
             _replaceCompositors.Clear();
             var removed = fingerprint is null ? _cache.Clear() : _cache.ClearClip(fingerprint);
+            _candidates.Clear();
             _playheads.Clear();
             log($"cache cleared{(fingerprint is null ? "" : $" for clip {fingerprint}")}: {removed.Count} frames on disk");
         }

@@ -120,4 +120,10 @@ std::unique_ptr<FrameSource> FrameSource::synthetic(int width, int height, int f
     return src;
 }
 
+std::unique_ptr<FrameSource> FrameSource::edited(const std::function<void(int frame, std::uint8_t* rgba)>& edit) const {
+    auto copy = std::make_unique<FrameSource>(*this);
+    for (size_t i = 0; i < copy->frames_.size(); ++i) edit(static_cast<int>(i), copy->frames_[i].data());
+    return copy;
+}
+
 }  // namespace ofxtest

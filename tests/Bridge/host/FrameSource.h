@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@ public:
     static std::unique_ptr<FrameSource> decodeVideo(const std::string& path, std::string* error, int maxFrames = -1);
     // Deterministic synthetic frames (gradients plus a per-frame marker), for tests without media.
     static std::unique_ptr<FrameSource> synthetic(int width, int height, int frames, double fps = 25.0);
+    // A copy in which `edit` may change each frame's pixels (packed top-down RGBA), as an effect upstream would.
+    std::unique_ptr<FrameSource> edited(const std::function<void(int frame, std::uint8_t* rgba)>& edit) const;
 
     int width() const { return width_; }
     int height() const { return height_; }
