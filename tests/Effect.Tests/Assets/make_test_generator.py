@@ -1,14 +1,15 @@
 """Builds the tiny ONNX face generators the tests use (see docs/GENERATOR.md for the contract).
 
 Run with the system python and its onnx package (apt-get install python3-onnx):
-    /usr/bin/python3 make_test_generator.py
-The .onnx files are committed, so the tests need no python.
+    /usr/bin/python3 make_test_generator.py OUTPUT_FOLDER
+The tests run it into a temporary folder (TestGenerators.cs); no model file is kept in the repository.
 
 test_generator.onnx          follows the contract: image = 1 - face, mask = a centred disc of radius 0.35 S
 wrong_names_generator.onnx   same graph, input 'img' and output 'out' instead of 'face' and 'image'
 wrong_shape_generator.onnx   'face' has one channel instead of three
 """
 import os
+import sys
 
 import numpy as np
 import onnx
@@ -26,7 +27,7 @@ def disc(size):
     return inside.astype(np.float32).reshape(1, 1, size, size)
 
 
-def build(path, face_name="face", image_name="image", channels=3):
+def build(folder, path, face_name="face", image_name="image", channels=3):
     face = helper.make_tensor_value_info(face_name, TensorProto.FLOAT, [1, channels, SIZE, SIZE])
     identity = helper.make_tensor_value_info("identity", TensorProto.FLOAT, [1, EMBEDDING])
     image = helper.make_tensor_value_info(image_name, TensorProto.FLOAT, [1, channels, SIZE, SIZE])
@@ -47,10 +48,12 @@ def build(path, face_name="face", image_name="image", channels=3):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="deid-tests")
     model.ir_version = 7
     onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(HERE, path))
+    onnx.save(model, os.path.join(folder, path))
 
 
 if __name__ == "__main__":
-    build("test_generator.onnx")
-    build("wrong_names_generator.onnx", face_name="img", image_name="out")
-    build("wrong_shape_generator.onnx", channels=1)
+    out = sys.argv[1] if len(sys.argv) > 1 else HERE
+    os.makedirs(out, exist_ok=True)
+    build(out, "test_generator.onnx")
+    build(out, "wrong_names_generator.onnx", face_name="img", image_name="out")
+    build(out, "wrong_shape_generator.onnx", channels=1)

@@ -12,7 +12,7 @@ namespace Deid.Effect.Tests.Anonymization.Replacement;
 /// </summary>
 public sealed class GeneratorSlotTests(ReplacementFixture models) : IClassFixture<ReplacementFixture>
 {
-    private static string Asset(string name) => Path.Combine(SharedAssets.RepositoryRoot, "tests", "Effect.Tests", "Assets", name);
+    private static string Asset(string name) => TestGenerators.Path(name);
 
     [Fact]
     public void Generator_output_lands_where_the_canonical_alignment_says()
