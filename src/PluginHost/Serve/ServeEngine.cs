@@ -59,12 +59,7 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
     private EngineModels? _models;
     private long _rendered;
     private long _renderedAhead;
-    private int _foreground;
-    private volatile bool _stopping;
-    private readonly object _aheadGate = new();
-    private readonly LinkedList<AheadJob> _aheadQueue = new();
-    private Thread? _aheadThread;
-    private const int MaxAheadJobs = 4;
+    private AheadRenderer<AheadJob>? _ahead;
 
     private EngineModels Models => _models ??= new EngineModels(device, new DetectorOptions(), rotation: 0, log);
 
@@ -108,9 +103,7 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
         if (frameBytes * windowCount > int.MaxValue) throw new FrameMessageException("the window of frames is too large");
 
         // Frames the host asks for go first: the render-ahead thread waits while any is waiting or rendering.
-        if (!prefetch) Interlocked.Increment(ref _foreground);
-        try
-        {
+        using var foreground = prefetch ? default : Ahead.Foreground();
         lock (_gate)
         {
             var loaded = analysisPath.Length > 0 ? LoadAnalysis(analysisPath) : null;
@@ -165,8 +158,8 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
                 {
                     // Not counted as a hit or miss: the host has not asked for this frame yet.
                     if (!_cache.Contains(cacheKey))
-                        QueueAhead(cacheKey, new ReadOnlySpan<byte>(target, (int)frameBytes).ToArray(), new FrameContext(frame, width, height, depth,
-                            settings, selection, threshold, showBoxes, analysisPath, loaded, analysedRegions, 1, 0), frameName, content!.Value);
+                        Ahead.Queue(new AheadJob(cacheKey, new ReadOnlySpan<byte>(target, (int)frameBytes).ToArray(), new FrameContext(frame, width,
+                            height, depth, settings, selection, threshold, showBoxes, analysisPath, loaded, analysedRegions, 1, 0), frameName, content!.Value));
                     return new Dictionary<string, object?> { ["type"] = "queued" };
                 }
                 FollowPlayhead(request.String("session"), fingerprint, frame);
@@ -179,18 +172,13 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
                 if (probe) return new Dictionary<string, object?> { ["type"] = "miss" };
                 var context = new FrameContext(frame, width, height, depth, settings, selection, threshold, showBoxes, analysisPath, loaded,
                     analysedRegions, windowCount, frame - windowFirst);
-                DropAhead(cacheKey);
+                Ahead.Drop(cacheKey);
                 var faces = RenderFrame(target, (byte*)pointer, context);
                 _rendered++;
                 if (content is { } rendered && candidateKey is not null) RememberCandidate(frameName, cacheKey, rendered);
                 _cache.Add(cacheKey, new CachedFrame(new ReadOnlySpan<byte>(target, (int)frameBytes).ToArray(), faces, width, height, request.String("depth")));
                 return Rendered(faces, analysis is not null, fromCache: false);
             });
-        }
-        }
-        finally
-        {
-            if (!prefetch) Interlocked.Decrement(ref _foreground);
         }
     }
 
@@ -236,73 +224,19 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
         _candidates[name] = (key, content);
     }
 
-    /// <summary>
-    /// Render-ahead: a frame the plugin sent ahead of the playhead (in its direction of travel) waits here and is
-    /// rendered in the background when no frame the host asked for is waiting. Only the newest few are kept.
-    /// </summary>
-    private void QueueAhead(FrameCacheKey key, byte[] pixels, FrameContext context, (string, int, UInt128) name, ulong content)
-    {
-        lock (_aheadGate)
-        {
-            if (_aheadQueue.Any(j => j.Key == key)) return;
-            _aheadQueue.AddLast(new AheadJob(key, pixels, context, name, content));
-            while (_aheadQueue.Count > MaxAheadJobs) _aheadQueue.RemoveFirst();
-            _aheadThread ??= StartAheadThread();
-            Monitor.PulseAll(_aheadGate);
-        }
-    }
+    /// <summary>Frames the plugin sent ahead of the playhead, rendered when no host request waits.</summary>
+    private AheadRenderer<AheadJob> Ahead => LazyInitializer.EnsureInitialized(ref _ahead, () => new AheadRenderer<AheadJob>(RenderAhead, job => job.Key, log));
 
-    /// <summary>The host asked for a frame that was waiting to be rendered ahead: it is rendered now, once.</summary>
-    private void DropAhead(FrameCacheKey key)
+    private unsafe void RenderAhead(AheadJob job)
     {
-        lock (_aheadGate)
+        lock (_gate)
         {
-            for (var node = _aheadQueue.First; node is not null; node = node.Next)
-                if (node.Value.Key == key)
-                {
-                    _aheadQueue.Remove(node);
-                    return;
-                }
-        }
-    }
-
-    private Thread StartAheadThread()
-    {
-        var thread = new Thread(RenderAhead) { IsBackground = true, Name = "deid render-ahead", Priority = ThreadPriority.BelowNormal };
-        thread.Start();
-        return thread;
-    }
-
-    private unsafe void RenderAhead()
-    {
-        while (true)
-        {
-            AheadJob job;
-            lock (_aheadGate)
-            {
-                while (_aheadQueue.Count == 0 && !_stopping) Monitor.Wait(_aheadGate);
-                if (_stopping) return;
-                job = _aheadQueue.Last!.Value;  // nearest the playhead first
-                _aheadQueue.RemoveLast();
-            }
-            while (Volatile.Read(ref _foreground) > 0 && !_stopping) Thread.Sleep(2);
-            try
-            {
-                lock (_gate)
-                {
-                    if (_stopping || _cache.Contains(job.Key)) continue;
-                    int faces;
-                    fixed (byte* pixels = job.Pixels) faces = RenderFrame(pixels, pixels, job.Context);
-                    _renderedAhead++;
-                    RememberCandidate(job.Name, job.Key, job.Content);
-                    _cache.Add(job.Key, new CachedFrame(job.Pixels, faces, job.Context.Width, job.Context.Height, job.Context.Depth.ToString().ToLowerInvariant()));
-                }
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // Rendering ahead is a favour: a failure leaves the frame to be rendered (and reported) when asked for.
-                log($"render-ahead of frame {job.Key.Frame} failed: {e.Message}");
-            }
+            if (Ahead.Stopping || _cache.Contains(job.Key)) return;
+            int faces;
+            fixed (byte* pixels = job.Pixels) faces = RenderFrame(pixels, pixels, job.Context);
+            _renderedAhead++;
+            RememberCandidate(job.Name, job.Key, job.Content);
+            _cache.Add(job.Key, new CachedFrame(job.Pixels, faces, job.Context.Width, job.Context.Height, job.Context.Depth.ToString().ToLowerInvariant()));
         }
     }
 
@@ -607,13 +541,7 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
 
     public void Dispose()
     {
-        lock (_aheadGate)
-        {
-            _stopping = true;
-            _aheadQueue.Clear();
-            Monitor.PulseAll(_aheadGate);
-        }
-        _aheadThread?.Join();
+        _ahead?.Dispose();
         foreach (var session in _sessions.Values) session.Analyzer.Dispose();
         foreach (var compositor in _compositors.Values) compositor.Dispose();
         foreach (var (_, compositor) in _replaceCompositors) compositor.Dispose();
