@@ -451,15 +451,14 @@ void Instance::renderInto(OfxTime time, protocol::RenderRequest &req, const Imag
 }
 
 msgpack::Value Instance::exchange(const msgpack::Value &request, const std::function<void()> &repeat) {
-    const bool reused = connection_.connected();
     for (int attempt = 0;; ++attempt) {
         try {
             return connection_.request(request);
         } catch (const BridgeError &e) {
-            // A connection that had been idle may have outlived its server: reconnect (starting the server again if
-            // need be), twice at most, since a server that was just killed can take a moment to be gone from the
-            // socket. A request is safe to repeat: it renders the same frame into the same place.
-            if (attempt < 2 && reused && e.kind() == Kind::Transport) {
+            // A connection may have outlived its server, and a server that was just killed can take a moment to be
+            // gone from the socket: reconnect (starting the server again if need be), twice at most. A request is
+            // safe to repeat: it renders the same frame into the same place. Anything else fails the render.
+            if (attempt < 2 && e.kind() == Kind::Transport) {
                 if (repeat) repeat();
                 continue;
             }
