@@ -287,6 +287,39 @@ std::vector<int> scrubOrder(int frames, int passes) {
     return order;
 }
 
+// A file of `bytes` in the runtime folder mapped shared, as a frame slot is; removed when done. data() is null
+// (and `error` says why) when it could not be made.
+class MappedSlot {
+public:
+    MappedSlot(std::string path, size_t bytes, std::string* error) : path_(std::move(path)), bytes_(bytes) {
+        const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0 || ftruncate(fd, static_cast<off_t>(bytes_)) != 0) {
+            *error = "cannot create " + path_;
+            if (fd >= 0) ::close(fd);
+            return;
+        }
+        void* mapped = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        ::close(fd);
+        if (mapped == MAP_FAILED) {
+            *error = "cannot map " + path_;
+            return;
+        }
+        data_ = static_cast<std::uint8_t*>(mapped);
+    }
+    ~MappedSlot() {
+        if (data_ != nullptr) munmap(data_, bytes_);
+        ::unlink(path_.c_str());
+    }
+    MappedSlot(const MappedSlot&) = delete;
+    MappedSlot& operator=(const MappedSlot&) = delete;
+    std::uint8_t* data() const { return data_; }
+
+private:
+    std::string path_;
+    size_t bytes_;
+    std::uint8_t* data_ = nullptr;
+};
+
 // A frame passed through the bridge's transport unprocessed, with the host's part of a render: the host makes the
 // Source image (as its clipGetImage does) and an Output image, the frame is copied row by row into a mapped slot
 // file, one request and reply with deid serve (ping), and copied row by row into the Output image.
@@ -296,20 +329,9 @@ std::vector<double> passThroughRoundTrips(const FrameSource& src, PixelDepth dep
     const ImageLayout layout{depth, false, 0};
     const size_t rowBytes = static_cast<size_t>(src.width()) * 4 * static_cast<size_t>(bytesPerComponent(depth));
     const size_t bytes = rowBytes * static_cast<size_t>(src.height());
-    const std::string path = runtime + "/bench-passthrough.shm";
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0 || ftruncate(fd, static_cast<off_t>(bytes)) != 0) {
-        *error = "cannot create " + path;
-        if (fd >= 0) ::close(fd);
-        return ms;
-    }
-    void* mapped = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    ::close(fd);
-    if (mapped == MAP_FAILED) {
-        *error = "cannot map " + path;
-        return ms;
-    }
-    auto* slot = static_cast<std::uint8_t*>(mapped);
+    MappedSlot mapped(runtime + "/bench-passthrough.shm", bytes, error);
+    std::uint8_t* const slot = mapped.data();
+    if (slot == nullptr) return ms;
     ServeConnection connection;
     if (connection.open(runtime, error)) {
         deid::msgpack::Value ping = deid::msgpack::Value::map();
@@ -327,8 +349,6 @@ std::vector<double> passThroughRoundTrips(const FrameSource& src, PixelDepth dep
             ms.push_back(msSince(start));
         }
     }
-    munmap(mapped, bytes);
-    ::unlink(path.c_str());
     return ms;
 }
 
@@ -338,20 +358,9 @@ std::vector<double> transportRoundTrips(const std::vector<std::vector<std::uint8
                                         std::string* error) {
     std::vector<double> ms;
     const size_t bytes = frames.front().size();
-    const std::string path = runtime + "/bench-transport.shm";
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0 || ftruncate(fd, static_cast<off_t>(bytes)) != 0) {
-        *error = "cannot create " + path;
-        if (fd >= 0) ::close(fd);
-        return ms;
-    }
-    void* mapped = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    ::close(fd);
-    if (mapped == MAP_FAILED) {
-        *error = "cannot map " + path;
-        return ms;
-    }
-    auto* slot = static_cast<std::uint8_t*>(mapped);
+    MappedSlot mapped(runtime + "/bench-transport.shm", bytes, error);
+    std::uint8_t* const slot = mapped.data();
+    if (slot == nullptr) return ms;
     std::vector<std::uint8_t> out(bytes, 2);
     ServeConnection connection;
     if (connection.open(runtime, error)) {
@@ -367,8 +376,6 @@ std::vector<double> transportRoundTrips(const std::vector<std::vector<std::uint8
             ms.push_back(msSince(start));
         }
     }
-    munmap(mapped, bytes);
-    ::unlink(path.c_str());
     return ms;
 }
 
