@@ -100,11 +100,18 @@ public static class AnalysisFile
         }
     }
 
-    public static AnalysisDocument Read(string path)
+    public static AnalysisDocument Read(string path) => Parse(ReadBytes(path), path);
+
+    /// <summary>The file's bytes; a file that cannot be read is a <see cref="FormatException"/> like a damaged one.</summary>
+    public static byte[] ReadBytes(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try { return File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new FormatException($"cannot read analysis {path}: {e.Message}"); }
+    }
+
+    /// <summary>An analysis from the bytes of its file (<paramref name="path"/> names it in errors).</summary>
+    public static AnalysisDocument Parse(byte[] bytes, string path)
+    {
         ReadOnlyMemory<byte> payload = bytes;
         if (bytes.AsSpan().StartsWith(Magic))
         {

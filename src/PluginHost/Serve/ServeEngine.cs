@@ -441,8 +441,10 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
         if (_analyses.TryGetValue(path, out var known)) return known;
         try
         {
-            var document = AnalysisFile.Read(path);
-            var contentId = System.IO.Hashing.XxHash3.HashToUInt64(File.ReadAllBytes(path));
+            // One read: the same bytes are parsed and identify the analysis in cache keys.
+            var bytes = AnalysisFile.ReadBytes(path);
+            var document = AnalysisFile.Parse(bytes, path);
+            var contentId = System.IO.Hashing.XxHash3.HashToUInt64(bytes);
             var loaded = new LoadedAnalysis(AnalysisFile.ToAnalysis(document), new ClipFingerprint(document.FingerprintSamples), contentId);
             _analyses[path] = loaded;
             return loaded;
