@@ -10,7 +10,7 @@ namespace Deid.PluginHost.Evaluation;
 public sealed class EvaluationStrip(IReadOnlyList<string> methods) : IDisposable
 {
     public const int MaxFaces = 12;
-    public const int Cell = 96;
+    public const int Cell = 160;
     public const int Gap = 4;
     public const int LabelWidth = 84;
     public const int HeaderHeight = 20;

@@ -74,6 +74,7 @@ public sealed class FaceReplacer : IDisposable
             if (prepared.Count == 0) return Finish(candidates[0] with { CandidatesTried = 0 });
 
             originals = _embedder.Embed(prepared.Select(s => s.OriginalChip).ToList());
+            var strongest = ShadingChange.LimitFor(prepared.Select(s => s.Size).Order().ElementAt(prepared.Count / 2));
             var best = candidates[0];
             var bestDistance = float.NegativeInfinity;
             var tried = 0;
@@ -92,22 +93,24 @@ public sealed class FaceReplacer : IDisposable
 
             // Not far enough yet: search the shading regions one at a time (the recognizer reads small faces mostly
             // from their low-frequency shape), each flipped or strengthened, keeping whatever moves the face further.
+            // The first pass stays within the natural amplitude; only a person it cannot move far enough gets more.
             for (var pass = 0; pass < Options.ShadingSearchPasses && !Reached(); pass++)
             {
+                var limit = pass == 0 ? ShadingChange.NaturalAmplitude : strongest;
                 for (var k = 0; k < ShadingBasis.Count && !Reached(); k++)
                 {
                     var current = best;
                     var amplitude = current.Shading.Amplitudes[k];
-                    Consider(current with { Shading = current.Shading.With(k, -amplitude) });
-                    if (!Reached()) Consider(current with { Shading = current.Shading.With(k, 2 * amplitude) });
+                    Consider(current with { Shading = current.Shading.With(k, -amplitude, limit) });
+                    if (!Reached()) Consider(current with { Shading = current.Shading.With(k, 2 * amplitude, limit) });
                 }
             }
-            // Still not far enough: push the shape beyond its limits and the shading further, up to MaxBoost.
+            // Still not far enough: push the shape beyond its limits (the brows excepted) and the shading further, up to MaxBoost.
             var unboosted = best;
             foreach (var boost in new[] { 1.3f, 1.6f, 2.0f })
             {
                 if (Reached() || boost > Options.Shape.MaxBoost + 1e-3f) break;
-                Consider(unboosted with { Shape = unboosted.Shape.Scaled(boost), Shading = unboosted.Shading.Scaled(boost) });
+                Consider(unboosted with { Shape = unboosted.Shape.Scaled(boost), Shading = unboosted.Shading.Scaled(boost, strongest) });
             }
             var person = new float[IdentityTransform.EmbeddingLength];
             foreach (var original in originals)
@@ -160,7 +163,8 @@ public sealed class FaceReplacer : IDisposable
             {
                 // Still too near the person: once more from the original pixels, with the shape pushed further.
                 using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
-                var stronger = transform with { Shape = transform.Shape.Scaled(Options.Shape.MaxBoost), Shading = transform.Shading.Scaled(Options.Shape.MaxBoost) };
+                var limit = ShadingChange.LimitFor(MathF.Min(region.Box.Width, region.Box.Height));
+                var stronger = transform with { Shape = transform.Shape.Scaled(Options.Shape.MaxBoost), Shading = transform.Shading.Scaled(Options.Shape.MaxBoost, limit) };
                 outcome = Replace(bgrFrame, region, stronger, mask, smooth: false, check: true);
             }
         }
@@ -196,7 +200,7 @@ public sealed class FaceReplacer : IDisposable
             else
             {
                 if (smooth) points = _smoother.Smooth(region.TrackId, points);
-                _renderer.Render(_canonical, points, transform, Options.Shape, mask, _face, _mask);
+                _renderer.Render(_canonical, points, transform, Options.Shape, mask, _face, _mask, IsLarge(region));
             }
             Paste(frame, toCanonical, _face, _mask);
         }
@@ -233,6 +237,8 @@ public sealed class FaceReplacer : IDisposable
         }
         Paste(frame, toCanonical, image, predicted);
     }
+
+    private static bool IsLarge(FaceRegion region) => MathF.Min(region.Box.Width, region.Box.Height) >= ShadingChange.LargeFace;
 
     /// <summary>Every pixel a replacement of this face may change: the canonical square's bounds in the frame.</summary>
     private static Rect SafeArea(Mat frame, FaceRegion region)
@@ -360,6 +366,9 @@ public sealed class FaceReplacer : IDisposable
 
         public Mat OriginalChip { get; }
 
+        /// <summary>The face's size in pixels (the smaller side of its box).</summary>
+        public float Size => MathF.Min(_region.Box.Width, _region.Box.Height);
+
         public static SampleFace? Create(Mat frame, FaceRegion region, FaceReplacer replacer)
         {
             if (MathF.Min(region.Box.Width, region.Box.Height) < replacer.Options.MinFaceSize || region.Landmarks.Length != 5) return null;
@@ -396,7 +405,7 @@ public sealed class FaceReplacer : IDisposable
             else
             {
                 if (_points is null) replacer._renderer.RenderWithoutLandmarks(_canonical, transform, new MaskOptions(), replacer._face, replacer._mask);
-                else replacer._renderer.Render(_canonical, _points, transform, replacer.Options.Shape, new MaskOptions(), replacer._face, replacer._mask);
+                else replacer._renderer.Render(_canonical, _points, transform, replacer.Options.Shape, new MaskOptions(), replacer._face, replacer._mask, IsLarge(_region));
                 Paste(copy, _toCanonical, replacer._face, replacer._mask);
             }
             drift = MathF.Max(drift, Drift(_measures, FaceMeasures.From(replacer._landmarker.Locate(copy, _region.Box), copy.Size())));

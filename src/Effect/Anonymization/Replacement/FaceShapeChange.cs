@@ -51,8 +51,8 @@ public sealed record FaceShapeChange(
         RotateAbout(result, Face68.LeftEye, points[45], slant);
 
         // Brows move up or down and tilt symmetrically; their inner ends follow the eyes' inner corners.
-        var browLift = -BrowHeight * limits.BrowHeight * unit;
-        var tilt = BrowTilt * limits.BrowTilt * MathF.PI / 180;
+        var browLift = -Math.Clamp(BrowHeight, -1, 1) * limits.BrowHeight * unit;
+        var tilt = Math.Clamp(BrowTilt, -1, 1) * limits.BrowTilt * MathF.PI / 180;
         var innerShift = (result[39].X - points[39].X) * 0.7f;
         Move(result, Face68.RightBrow, 0, browLift);
         Move(result, Face68.LeftBrow, 0, browLift);

@@ -17,11 +17,11 @@ public sealed record FaceShapeLimits
     /// <summary>Brows move up or down by this much.</summary>
     public float BrowHeight { get; init; } = 0.14f;
 
-    /// <summary>Brow rotation about its centre, outer end up or down, in degrees.</summary>
-    public float BrowTilt { get; init; } = 12f;
+    /// <summary>Brow rotation about its centre, outer end up or down, in degrees. Brow changes are never boosted past their limits: a turned brow drags the skin around it.</summary>
+    public float BrowTilt { get; init; } = 6f;
 
     /// <summary>Relative change of the nose's width.</summary>
-    public float NoseWidth { get; init; } = 0.35f;
+    public float NoseWidth { get; init; } = 0.45f;
 
     /// <summary>The nostrils move up or down against the nose tip by this much.</summary>
     public float NostrilHeight { get; init; } = 0.07f;
@@ -30,10 +30,10 @@ public sealed record FaceShapeLimits
     public float LipThickness { get; init; } = 0f;
 
     /// <summary>Relative change of the face's width at the cheeks.</summary>
-    public float CheekWidth { get; init; } = 0.14f;
+    public float CheekWidth { get; init; } = 0.2f;
 
     /// <summary>Relative change of the chin's width.</summary>
-    public float ChinWidth { get; init; } = 0.24f;
+    public float ChinWidth { get; init; } = 0.3f;
 
     /// <summary>How much further than its limits planning may push a transform that is not yet far enough from the person.</summary>
     public float MaxBoost { get; init; } = 1.6f;

@@ -14,7 +14,8 @@ public sealed record ReplacementOptions
 
     /// <summary>
     /// Passes of the shading search planning runs when no candidate reaches <see cref="TargetDistance"/>: each pass
-    /// tries every shading region flipped and strengthened (two recognizer measurements per region and sample).
+    /// tries every shading region flipped and strengthened (two recognizer measurements per region and sample); the
+    /// first within <see cref="ShadingChange.NaturalAmplitude"/>, the others up to <see cref="ShadingChange.LimitFor"/> the faces' size.
     /// </summary>
     public int ShadingSearchPasses { get; init; } = 2;
 

@@ -25,8 +25,12 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
     private readonly Mat _mapY = new();
     private readonly Mat _field = new();
 
+    /// <param name="largeFace">
+    /// Whether the face is large enough in the frame for its shading to show in detail: tone and shading then fade
+    /// out well inside the outline. On a small face they cover the whole outline, where the recognizer reads them.
+    /// </param>
     public void Render(Mat canonical, Point2f[] points, IdentityTransform transform, FaceShapeLimits limits, MaskOptions maskOptions,
-        Mat face, Mat mask)
+        Mat face, Mat mask, bool largeFace)
     {
         var target = transform.Shape.Apply(points, limits);
         Warp(canonical, points, target, face);
@@ -57,6 +61,10 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
         using var faceArea = new Mat(Size, Size, MatType.CV_32FC1, Scalar.All(0));
         FillOutline(faceArea, target, 1f);
         Cv2.GaussianBlur(faceArea, faceArea, new Size(0, 0), 2.0);
+        // Tone and shading fade out well inside the outline, so no step shows where the new face meets the old skin.
+        using var interior = new Mat();
+        if (largeFace) InteriorWeight(target, interior);
+        else faceArea.CopyTo(interior);
 
         ChangeContrast(result, target, Face68.RightBrow, Face68.LeftBrow, skin.BrowContrast, browThickness: 0.06f * Size);
         ChangeLipContrast(result, target, skin.LipContrast);
@@ -73,11 +81,13 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
         var (b, g, r) = skin.ToneShift;
         using (var tone = new Mat())
         {
-            Cv2.Merge([faceArea, faceArea, faceArea], tone);
+            Cv2.Merge([interior, interior, interior], tone);
             Cv2.Multiply(tone, new Scalar(b, g, r), tone);
             Cv2.Add(result, tone, result);
         }
-        ChangeShading(result, lightOriginal, faceArea, transform.Shading);
+        // The lips keep their shading: a brighter or darker lip edge moves where the landmarker puts the mouth's opening.
+        ClearAround(interior, target, Face68.OuterMouth, 0.06f * Size);
+        ChangeShading(result, lightOriginal, interior, transform.Shading);
         result.ConvertTo(face, MatType.CV_8UC3);
 
         DrawMask(points, target, maskOptions, mask);
@@ -113,6 +123,27 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
         FeatherOutwards(mask, maskOptions);
     }
 
+    /// <summary>Weights <paramref name="weight"/> down to 0 over the hull of <paramref name="range"/>, softly over <paramref name="spread"/> pixels around it.</summary>
+    private static void ClearAround(Mat weight, Point2f[] points, Range range, float spread)
+    {
+        using var area = new Mat(Size, Size, MatType.CV_32FC1, Scalar.All(0));
+        Cv2.FillConvexPoly(area, Cv2.ConvexHull(Round(points[range])), Scalar.All(1), LineTypes.AntiAlias);
+        Cv2.GaussianBlur(area, area, new Size(0, 0), spread / 2);
+        Cv2.Multiply(area, Scalar.All(2), area);
+        Cv2.Min(area, Scalar.All(1), area);
+        Cv2.Subtract(Scalar.All(1), area, area);
+        Cv2.Multiply(weight, area, weight);
+    }
+
+    /// <summary>1 in the middle of the face, falling smoothly to 0 at its outline (the shrunken outline, widely blurred).</summary>
+    private static void InteriorWeight(Point2f[] points, Mat weight)
+    {
+        weight.Create(Size, Size, MatType.CV_32FC1);
+        weight.SetTo(Scalar.All(0));
+        FillOutline(weight, points, 0.85f);
+        Cv2.GaussianBlur(weight, weight, new Size(0, 0), 0.05 * Size);
+    }
+
     /// <summary>The face's extent from the five-point template alone: brows to chin, cheek to cheek.</summary>
     private static void DrawEllipse(Mat image, float scale)
     {
@@ -142,6 +173,7 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
             Cv2.Add(result, spread, result);
         }
         ShadingBasis.Field(shading.Amplitudes, _field);
+        Cv2.Multiply(_field, faceArea, _field);
         Cv2.Exp(_field, _field);
         using var gain = new Mat();
         Cv2.Merge([_field, _field, _field], gain);
@@ -303,7 +335,7 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
         Normalize(fine);
         Normalize(coarse);
         var noise = new Mat();
-        Cv2.AddWeighted(fine, 0.6, coarse, 0.8, 0, noise);
+        Cv2.AddWeighted(fine, 0.8, coarse, 0.3, 0, noise);
         if (_noise.Count > 64) { foreach (var old in _noise.Values) old.Dispose(); _noise.Clear(); }
         _noise[seed] = noise;
         return noise;

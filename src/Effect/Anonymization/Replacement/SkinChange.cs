@@ -19,8 +19,9 @@ public sealed record SkinChange(float DetailKept, float SyntheticDetail, float B
     public static SkinChange Random(Random random) => new(
         DetailKept: 0.15f + 0.25f * random.NextSingle(),
         SyntheticDetail: 2.5f + 2.5f * random.NextSingle(),
-        BrowContrast: random.Next(2) == 0 ? 0.45f + 0.25f * random.NextSingle() : 1.25f + 0.3f * random.NextSingle(),
-        LipContrast: 0.85f + 0.3f * random.NextSingle(),
+        // Only lighter brows: darkened ones read as painted smudges.
+        BrowContrast: 0.45f + 0.35f * random.NextSingle(),
+        LipContrast: 0.9f + 0.2f * random.NextSingle(),
         ToneShift: (Signed(random) * 6, Signed(random) * 4, Signed(random) * 6),
         NoiseSeed: random.Next());
 
