@@ -163,7 +163,7 @@ public sealed class FaceReplacer : IDisposable
             {
                 // Still too near the person: once more from the original pixels, with the shape pushed further.
                 using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
-                var limit = ShadingChange.LimitFor(MathF.Min(region.Box.Width, region.Box.Height));
+                var limit = ShadingChange.LimitFor(FaceSize(region));
                 var stronger = transform with { Shape = transform.Shape.Scaled(Options.Shape.MaxBoost), Shading = transform.Shading.Scaled(Options.Shape.MaxBoost, limit) };
                 outcome = Replace(bgrFrame, region, stronger, mask, smooth: false, check: true);
             }
@@ -178,7 +178,7 @@ public sealed class FaceReplacer : IDisposable
 
     private ReplacementOutcome Replace(Mat frame, FaceRegion region, IdentityTransform transform, MaskOptions mask, bool smooth, bool check)
     {
-        if (MathF.Min(region.Box.Width, region.Box.Height) < Options.MinFaceSize) return ReplacementOutcome.BlurredTooSmall;
+        if (FaceSize(region) < Options.MinFaceSize) return ReplacementOutcome.BlurredTooSmall;
         if (region.Landmarks.Length != 5) return ReplacementOutcome.BlurredNoLandmarks;
         using var originalChip = check ? new Mat() : null;
         if (originalChip is not null) FaceAligner.Align(frame, region.Landmarks, originalChip);
@@ -238,7 +238,10 @@ public sealed class FaceReplacer : IDisposable
         Paste(frame, toCanonical, image, predicted);
     }
 
-    private static bool IsLarge(FaceRegion region) => MathF.Min(region.Box.Width, region.Box.Height) >= ShadingChange.LargeFace;
+    /// <summary>A face's size in pixels: the smaller side of its box.</summary>
+    private static float FaceSize(FaceRegion region) => MathF.Min(region.Box.Width, region.Box.Height);
+
+    private static bool IsLarge(FaceRegion region) => FaceSize(region) >= ShadingChange.LargeFace;
 
     /// <summary>Every pixel a replacement of this face may change: the canonical square's bounds in the frame.</summary>
     private static Rect SafeArea(Mat frame, FaceRegion region)
@@ -366,12 +369,11 @@ public sealed class FaceReplacer : IDisposable
 
         public Mat OriginalChip { get; }
 
-        /// <summary>The face's size in pixels (the smaller side of its box).</summary>
-        public float Size => MathF.Min(_region.Box.Width, _region.Box.Height);
+        public float Size => FaceSize(_region);
 
         public static SampleFace? Create(Mat frame, FaceRegion region, FaceReplacer replacer)
         {
-            if (MathF.Min(region.Box.Width, region.Box.Height) < replacer.Options.MinFaceSize || region.Landmarks.Length != 5) return null;
+            if (FaceSize(region) < replacer.Options.MinFaceSize || region.Landmarks.Length != 5) return null;
             var bounds = FaceEllipse.From(region, 1f).Bounds(2.2f, frame.Width, frame.Height);
             if (bounds.Width <= 0 || bounds.Height <= 0) return null;
             var area = new Mat(frame, bounds).Clone();
