@@ -19,12 +19,13 @@ public sealed class FaceCompositor(IAnonymizer anonymizer, MaskOptions mask) : I
     public void Apply(Mat bgrFrame, IEnumerable<FaceRegion> regions)
     {
         if (bgrFrame.Type() != MatType.CV_8UC3) throw new ArgumentException($"expected an 8-bit BGR frame, got {bgrFrame.Type()}");
-        foreach (var region in regions)
+        // A method that works from the regions themselves (tracks, landmarks) paints and blends on its own.
+        if (Anonymizer is IRegionAnonymizer regional)
         {
-            // A method that works from the region itself (its track, its landmarks) paints and blends on its own.
-            if (Anonymizer is IRegionAnonymizer regional) regional.Apply(bgrFrame, region, Mask);
-            else Apply(bgrFrame, FaceEllipse.From(region, Mask.Scale));
+            regional.Apply(bgrFrame, regions as IReadOnlyList<FaceRegion> ?? regions.ToList(), Mask);
+            return;
         }
+        foreach (var region in regions) Apply(bgrFrame, FaceEllipse.From(region, Mask.Scale));
     }
 
     public void Apply(Mat bgrFrame, FaceEllipse face)

@@ -1,3 +1,5 @@
+using Deid.Effect.Anonymization.Replacement;
+using Deid.Effect.Anonymization.Replacement.Donors;
 using Deid.Effect.Models;
 using Deid.PluginHost.Video;
 
@@ -10,7 +12,7 @@ public static class ErrorReporter
     {
         var message = e switch
         {
-            CliError or VideoException or ModelException or FormatException => e.Message,
+            CliError or VideoException or ModelException or FormatException or DonorBankException or FaceGeneratorException => e.Message,
             OperationCanceledException => "interrupted; no output was written",
             _ => $"{e.GetType().Name}: {e.Message}",
         };

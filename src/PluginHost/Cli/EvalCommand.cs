@@ -38,10 +38,11 @@ public static class EvalCommand
         };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda", "directml");
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar; the table and errors only." };
+        var donors = new Option<string?>("--donors") { Description = "For replace: a folder of donor portraits whose features make the new faces (see `deid render --donors`)." };
 
         var command = new Command("eval", "Measure how well each anonymization method de-identifies (recognizer distance) while keeping the footage usable (still a face, same pose and expression, no extra flicker), and how fast it is.")
         {
-            input, methods, strength, seed, json, html, strip, maxFrames, device, quiet,
+            input, methods, strength, seed, json, html, strip, maxFrames, device, quiet, donors,
         };
         command.SetAction((parse, commandCancel) =>
         {
@@ -50,7 +51,7 @@ public static class EvalCommand
             {
                 var path = parse.GetValue(input)!;
                 var executionDevice = Enum.Parse<ExecutionDevice>(parse.GetValue(device)!, ignoreCase: true);
-                var options = new MethodOptions(InRange(parse.GetValue(strength), 0, 1, "--strength"), parse.GetValue(seed), executionDevice);
+                var options = new MethodOptions(InRange(parse.GetValue(strength), 0, 1, "--strength"), parse.GetValue(seed), executionDevice, parse.GetValue(donors));
                 var limit = parse.GetValue(maxFrames);
                 if (limit is <= 0) throw new CliError($"--max-frames must be at least 1, got {limit}");
                 var isQuiet = parse.GetValue(quiet);

@@ -34,6 +34,11 @@ public static class RenderCommand
         {
             Description = "For --method replace: a learned face generator (ONNX, see docs/GENERATOR.md) to use instead of the built-in transform.",
         };
+        var donors = new Option<string>("--donors")
+        {
+            Description = "For --method replace: a folder of donor portraits (people who agreed to lend their features, or generated faces). New faces are then blends of two donors' features on each face's own pose, expression and light. Default: $DEID_DONORS, else the built-in transform.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("DEID_DONORS") is { Length: > 0 } folder ? folder : null!,
+        };
         var strength = new Option<float>("--strength", "-s")
         {
             Description = "0..1. Blur radius, mosaic coarseness, or solid opacity. 1 (the default) defeats a face recognizer; lower values keep more of the face and may not.",
@@ -96,7 +101,7 @@ public static class RenderCommand
 
         var command = new Command("render", "De-identify a video: detect and track every face over the whole clip, then write the clip again with the faces anonymized. Audio, frame rate, frame count, duration, rotation and size are kept.")
         {
-            input, output, method, seed, generator, strength, maskScale, feather, color, threshold, device, preset, crf, quiet, analysis, selection, keep, keepPhoto,
+            input, output, method, seed, generator, donors, strength, maskScale, feather, color, threshold, device, preset, crf, quiet, analysis, selection, keep, keepPhoto,
         };
         command.SetAction((parse, commandCancel) =>
         {
@@ -128,7 +133,7 @@ public static class RenderCommand
                     Method = Enum.Parse<AnonymizationMethod>(parse.GetValue(method)!, ignoreCase: true),
                     Strength = InRange(parse.GetValue(strength), 0, 1, "--strength"),
                     SolidColor = ParseColor(parse.GetValue(color)!),
-                    Replacement = new ReplacementOptions { Seed = parse.GetValue(seed), GeneratorPath = parse.GetValue(generator) },
+                    Replacement = new ReplacementOptions { Seed = parse.GetValue(seed), GeneratorPath = parse.GetValue(generator), DonorFolder = parse.GetValue(donors) },
                     Mask = new MaskOptions
                     {
                         Scale = InRange(parse.GetValue(maskScale), 0.5f, 3f, "--mask-scale"),

@@ -24,7 +24,7 @@ public sealed class ReplaceMethod(MethodOptions options) : IEvaluatedMethod
     public void Prepare(EvaluationSubject subject)
     {
         _replacer ??= new FaceReplacer(new InferenceSessionFactory(options.Device), ModelLocator.Default(),
-            new ReplacementOptions { Seed = options.Seed });
+            new ReplacementOptions { Seed = options.Seed, DonorFolder = options.DonorFolder });
         foreach (var (key, samples) in subject.SamplesByIdentity)
             _plans[key] = _replacer.Plan(key, samples.Select(s => (s.Image, s.Region)).ToList());
     }
@@ -32,12 +32,14 @@ public sealed class ReplaceMethod(MethodOptions options) : IEvaluatedMethod
     public void Anonymize(Mat bgrFrame, IReadOnlyList<FaceRegion> faces, Func<FaceRegion, string> identityKey)
     {
         var replacer = _replacer ?? throw new InvalidOperationException("replace was not prepared");
+        var planned = new List<(FaceRegion, IdentityTransform)>(faces.Count);
         foreach (var face in faces)
         {
             var key = identityKey(face);
             if (!_plans.TryGetValue(key, out var plan)) _plans[key] = plan = replacer.Plan(key, [(bgrFrame, face)]);
-            replacer.Apply(bgrFrame, face, plan, _mask);
+            planned.Add((face, plan));
         }
+        replacer.ApplyAll(bgrFrame, planned, _mask);
     }
 
     public void Dispose() => _replacer?.Dispose();

@@ -115,7 +115,11 @@ public static class RenderJob
             throw new VideoException($"{source.Path} decoded to {index} frames but its analysis has {analysis.FrameCount}; nothing was written");
         writer.Complete();
         progress.Finish(index);
-        if (compositor.Anonymizer is ReplaceAnonymizer replace) log($"replace: {replace.Plans.Count} identities planned; {replace.Replacer.Statistics}");
+        if (compositor.Anonymizer is ReplaceAnonymizer replace) {
+            if (replace.Replacer.Donors is { } donors)
+                log($"replace: new faces from {donors.Faces.Count} donor faces of {donors.People} people" + (donors.Skipped.Count > 0 ? $" ({donors.Skipped.Count} files gave none)" : ""));
+            log($"replace: {replace.Plans.Count} identities planned; {replace.Replacer.Statistics}");
+        }
         return covered;
     }
 

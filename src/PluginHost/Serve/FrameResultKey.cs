@@ -15,7 +15,7 @@ namespace Deid.PluginHost.Serve;
 public static class FrameResultKey
 {
     /// <summary>Bump when the rendering of the same inputs changes, so older cached frames are not served.</summary>
-    private const string RenderVersion = "deid-render-3";
+    private const string RenderVersion = "deid-render-4";
 
     /// <summary>Every model the result may depend on, by content.</summary>
     private static readonly string Models = string.Join(",", ModelCatalog.All.Select(m => m.Sha256));
@@ -35,7 +35,8 @@ public static class FrameResultKey
         var invariant = CultureInfo.InvariantCulture;
         return string.Join("|", RenderVersion, Models, width.ToString(invariant), height.ToString(invariant), depth.ToString(),
             settings.Method.ToString(), settings.Strength.ToString("R", invariant), settings.Mask.Scale.ToString("R", invariant),
-            settings.Mask.Feather.ToString("R", invariant), settings.SolidColor.ToString(), settings.Replacement.Seed.ToString(invariant), policy.ToString(),
+            settings.Mask.Feather.ToString("R", invariant), settings.SolidColor.ToString(), settings.Replacement.Seed.ToString(invariant),
+            settings.Replacement.DonorFingerprint ?? "no-donors", policy.ToString(),
             threshold.ToString("R", invariant), showBoxes.ToString(), positionInWindow.ToString(invariant));
     }
 

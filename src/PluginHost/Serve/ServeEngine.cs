@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Deid.Effect.Analysis;
 using Deid.Effect.Anonymization;
 using Deid.Effect.Anonymization.Replacement;
+using Deid.Effect.Anonymization.Replacement.Donors;
 using Deid.Effect.Detection;
 using Deid.Effect.Inference;
 using Deid.Effect.Models;
@@ -20,7 +21,8 @@ namespace Deid.PluginHost.Serve;
 /// Models load on first use (a missing model is then an error reply, not a server that will not start); analyses
 /// are kept by path. One frame is processed at a time: the models use every core already.
 /// </summary>
-public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, ExecutionDevice device, Action<string> log) : IDisposable
+public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, ExecutionDevice device, Action<string> log,
+    string? donorFolder = null) : IDisposable
 {
     private readonly string analysisDirectory = cacheSettings.AnalysesDirectory;
     /// <summary>How many frames ahead of the playhead, in its direction of travel, read-ahead brings into memory.</summary>
@@ -61,6 +63,11 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
     private long _renderedAhead;
     private AheadRenderer<AheadJob>? _ahead;
 
+    private string? _donorFingerprint;
+
+    /// <summary>The donor folder's fingerprint, taken once: the folder is read once per serve process too.</summary>
+    private string? DonorFingerprint => donorFolder is null ? null : _donorFingerprint ??= DonorFolderFingerprint.Of(donorFolder);
+
     private EngineModels Models => _models ??= new EngineModels(device, new DetectorOptions(), rotation: 0, log);
 
     public unsafe IReadOnlyDictionary<string, object?> Render(MessageFields request)
@@ -83,7 +90,12 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
                 "replace" => AnonymizationMethod.Replace,
                 var other => throw new FrameMessageException($"unknown method '{other}'"),
             },
-            Replacement = new ReplacementOptions { Seed = request.Has("seed") ? request.Int32("seed", 0, int.MaxValue) : 0 },
+            Replacement = new ReplacementOptions
+            {
+                Seed = request.Has("seed") ? request.Int32("seed", 0, int.MaxValue) : 0,
+                DonorFolder = donorFolder,
+                DonorFingerprint = DonorFingerprint,
+            },
             Strength = (float)request.Number("strength", 0, 1),
             Mask = new MaskOptions { Scale = (float)request.Number("maskScale", 0.5, 3), Feather = (float)request.Number("feather", 0, 1) },
         };

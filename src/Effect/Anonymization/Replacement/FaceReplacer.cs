@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Deid.Effect.Anonymization.Replacement.Donors;
+using Deid.Effect.Detection;
 using Deid.Effect.Evaluation;
 using Deid.Effect.Inference;
 using Deid.Effect.Landmarks;
@@ -23,6 +25,9 @@ public sealed class FaceReplacer : IDisposable
     private readonly ResNetFaceEmbedder _embedder;
     private readonly ShapeAndSkinRenderer _renderer = new();
     private readonly IFaceGenerator? _generator;
+    private readonly DonorBank? _donors;
+    private readonly DonorRenderer _donorRenderer = new();
+    private readonly LandmarkWarp _alignWarp = new();
     private readonly LandmarkSmoother _smoother;
     private readonly Mat _canonical = new();
     private readonly Mat _face = new();
@@ -36,10 +41,26 @@ public sealed class FaceReplacer : IDisposable
         if (options.GeneratorPath is { } generatorPath) _generator = new OnnxFaceGenerator(sessions, generatorPath);
         _landmarker = new Landmark68Detector(sessions, models);
         _embedder = new ResNetFaceEmbedder(sessions, models);
+        if (options.DonorFolder is { } donorFolder)
+        {
+            try
+            {
+                using var detector = new YuNetDetector(sessions, models);
+                _donors = DonorBank.Load(donorFolder, detector, _landmarker, _embedder);
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
         _smoother = new LandmarkSmoother(Math.Clamp(options.LandmarkSmoothing, 0, 1), CanonicalFace.Size);
     }
 
     public ReplacementOptions Options { get; }
+
+    /// <summary>The donor faces new faces are made from; null when the hand-made transform makes them.</summary>
+    public DonorBank? Donors => _donors;
 
     /// <summary>Counts of what <see cref="Apply"/> did, for reports and tests.</summary>
     public ReplacementStatistics Statistics { get; } = new();
@@ -74,6 +95,13 @@ public sealed class FaceReplacer : IDisposable
             if (prepared.Count == 0) return Finish(candidates[0] with { CandidatesTried = 0 });
 
             originals = _embedder.Embed(prepared.Select(s => s.OriginalChip).ToList());
+            var person = new float[IdentityTransform.EmbeddingLength];
+            foreach (var original in originals)
+                for (var i = 0; i < person.Length; i++) person[i] += original[i] / originals.Length;
+            if (_donors is not null && _generator is null && DonorMixes(random, originals) is { Count: > 0 } mixes)
+            {
+                candidates = mixes.Select(mix => new IdentityTransform(identityKey, Options.Seed, FaceShapeChange.None, SkinChange.Random(random)) { Donors = mix }).ToList();
+            }
             var strongest = ShadingChange.LimitFor(prepared.Select(s => s.Size).Order().ElementAt(prepared.Count / 2));
             var best = candidates[0];
             var bestDistance = float.NegativeInfinity;
@@ -90,6 +118,7 @@ public sealed class FaceReplacer : IDisposable
                 if (score > bestScore) (best, bestDistance, bestScore) = (candidate with { PlannedDistance = distance, CandidatesTried = tried }, distance, score);
             }
             for (var c = 0; c < candidates.Count && !Reached(); c++) Consider(candidates[c]);
+            if (best.Donors is not null) return Finish(best with { TargetEmbedding = IdentityTransform.TargetFrom(person, best.Skin.NoiseSeed) });
 
             // Not far enough yet: search the shading regions one at a time (the recognizer reads small faces mostly
             // from their low-frequency shape), each flipped or strengthened, keeping whatever moves the face further.
@@ -112,9 +141,6 @@ public sealed class FaceReplacer : IDisposable
                 if (Reached() || boost > Options.Shape.MaxBoost + 1e-3f) break;
                 Consider(unboosted with { Shape = unboosted.Shape.Scaled(boost), Shading = unboosted.Shading.Scaled(boost, strongest) });
             }
-            var person = new float[IdentityTransform.EmbeddingLength];
-            foreach (var original in originals)
-                for (var i = 0; i < person.Length; i++) person[i] += original[i] / originals.Length;
             return Finish(best! with { TargetEmbedding = IdentityTransform.TargetFrom(person, best.Skin.NoiseSeed) });
         }
         finally
@@ -148,8 +174,49 @@ public sealed class FaceReplacer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Replaces every face of one frame. The most certain faces go last, on top, so a doubtful neighbour (a second
+    /// box on the same face, a blur fallback) is not pasted over them; a replaced face that a later neighbour
+    /// overlaps is judged again at the end against its untouched original, and blurred if it came too near the person.
+    /// </summary>
+    public void ApplyAll(Mat bgrFrame, IReadOnlyList<(FaceRegion Region, IdentityTransform Transform)> faces, MaskOptions mask)
+    {
+        if (faces.Count <= 1)
+        {
+            foreach (var (region, transform) in faces) Apply(bgrFrame, region, transform, mask);
+            return;
+        }
+        var ordered = faces.OrderBy(f => f.Region.Observed ? 1 : 0).ThenBy(f => f.Region.Score).ToList();
+        var areas = ordered.Select(f => SafeArea(bgrFrame, f.Region)).ToList();
+        var originals = new Mat?[ordered.Count];
+        try
+        {
+            for (var i = 0; i < ordered.Count; i++)
+            {
+                var overlappedLater = Enumerable.Range(i + 1, ordered.Count - i - 1).Any(j => areas[i].IntersectsWith(areas[j]));
+                if (!Options.SafetyCheck || !overlappedLater || ordered[i].Region.Landmarks.Length != 5) continue;
+                originals[i] = new Mat();
+                FaceAligner.Align(bgrFrame, ordered[i].Region.Landmarks, originals[i]!);
+            }
+            var outcomes = ordered.Select(f => Apply(bgrFrame, f.Region, f.Transform, mask)).ToList();
+            for (var i = 0; i < ordered.Count; i++)
+            {
+                if (originals[i] is not { } original || outcomes[i] != ReplacementOutcome.Replaced) continue;
+                using var now = new Mat();
+                FaceAligner.Align(bgrFrame, ordered[i].Region.Landmarks, now);
+                if (FarEnough(original, now)) continue;
+                Blur(bgrFrame, ordered[i].Region, mask);
+                Statistics.Reclassify(ReplacementOutcome.Replaced, ReplacementOutcome.BlurredStillRecognized);
+            }
+        }
+        finally
+        {
+            foreach (var original in originals) original?.Dispose();
+        }
+    }
+
     /// <summary>Replaces one face in place in a BGR frame; blurs it instead when it cannot be replaced safely.</summary>
-    public void Apply(Mat bgrFrame, FaceRegion region, IdentityTransform transform, MaskOptions mask)
+    public ReplacementOutcome Apply(Mat bgrFrame, FaceRegion region, IdentityTransform transform, MaskOptions mask)
     {
         if (bgrFrame.Type() != MatType.CV_8UC3) throw new ArgumentException($"expected an 8-bit BGR frame, got {bgrFrame.Type()}");
         var clock = Stopwatch.StartNew();
@@ -159,7 +226,7 @@ public sealed class FaceReplacer : IDisposable
             var safeArea = SafeArea(bgrFrame, region);
             using var before = Options.SafetyCheck && safeArea.Width > 0 && safeArea.Height > 0 ? bgrFrame.Clone(safeArea) : null;
             outcome = Replace(bgrFrame, region, transform, mask, smooth: true, Options.SafetyCheck);
-            if (outcome == ReplacementOutcome.BlurredStillRecognized && before is not null)
+            if (outcome == ReplacementOutcome.BlurredStillRecognized && before is not null && transform.Donors is null)
             {
                 // Still too near the person: once more from the original pixels, with the shape pushed further.
                 using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
@@ -174,6 +241,7 @@ public sealed class FaceReplacer : IDisposable
         }
         if (outcome != ReplacementOutcome.Replaced) Blur(bgrFrame, region, mask);
         Statistics.AddFace(outcome, clock.Elapsed);
+        return outcome;
     }
 
     private ReplacementOutcome Replace(Mat frame, FaceRegion region, IdentityTransform transform, MaskOptions mask, bool smooth, bool check)
@@ -191,16 +259,18 @@ public sealed class FaceReplacer : IDisposable
         {
             var toCanonical = CanonicalFace.TransformFor(region.Landmarks, CanonicalFace.Size);
             var (points, upright) = CanonicalLandmarks(frame, region, toCanonical);
-            if (!upright) return ReplacementOutcome.BlurredNoLandmarks;
+            // Donors need only the five points to stand on the face: a hand or microphone over the mouth that
+            // confuses the 68 landmarks still gets a face (the donors' expression) rather than a blur.
+            if (!upright && (transform.Donors is null || region.Score < FivePointMinimumScore || !FivePointsFit(region.Landmarks, toCanonical))) return ReplacementOutcome.BlurredNoLandmarks;
             WarpToCanonical(frame, toCanonical, CanonicalFace.Size, _canonical);
             if (points is null)
             {
-                _renderer.RenderWithoutLandmarks(_canonical, transform, mask, _face, _mask);
+                RenderWithoutLandmarks(_canonical, transform, mask);
             }
             else
             {
                 if (smooth) points = _smoother.Smooth(region.TrackId, points);
-                _renderer.Render(_canonical, points, transform, Options.Shape, mask, _face, _mask, IsLarge(region));
+                Render(_canonical, points, transform, mask, IsLarge(region), CanonicalBox(region.Box, toCanonical));
             }
             Paste(frame, toCanonical, _face, _mask);
         }
@@ -208,16 +278,121 @@ public sealed class FaceReplacer : IDisposable
         if (originalChip is null) return ReplacementOutcome.Replaced;
         using var replacedChip = new Mat();
         FaceAligner.Align(frame, region.Landmarks, replacedChip);
+        return FarEnough(originalChip, replacedChip) ? ReplacementOutcome.Replaced : ReplacementOutcome.BlurredStillRecognized;
+    }
+
+    /// <summary>
+    /// Whether a replaced face (its recognizer chip) is safely far from the original: beyond the match distance by
+    /// the safety margin, or, on small or dark faces where the recognizer puts any featureless blob near the person,
+    /// farther than a heavily blurred copy of the original by that margin (the fair leak rule, see IdentityLeakJudge).
+    /// </summary>
+    private bool FarEnough(Mat originalChip, Mat replacedChip)
+    {
         var embeddings = _embedder.Embed([originalChip, replacedChip]);
         var distance = _embedder.Distance(embeddings[0], embeddings[1]);
-        if (distance > _embedder.MatchThreshold + Options.SafetyMargin) return ReplacementOutcome.Replaced;
-        // Within the match distance. On small or dark faces the recognizer puts any featureless blob that close,
-        // so blurring would be no farther: the face counts as still recognized only when it is nearer the person
-        // than a heavily blurred copy of the original (the project's fair leak rule, see IdentityLeakJudge).
+        if (distance > _embedder.MatchThreshold + Options.SafetyMargin) return true;
         using var reference = new Mat();
         Cv2.GaussianBlur(originalChip, reference, new Size(0, 0), IdentityLeakJudge.ReferenceBlurSigma);
         var referenceDistance = _embedder.Distance(embeddings[0], _embedder.Embed([reference])[0]);
-        return distance > referenceDistance + Options.SafetyMargin ? ReplacementOutcome.Replaced : ReplacementOutcome.BlurredStillRecognized;
+        return distance > referenceDistance + Options.SafetyMargin;
+    }
+
+    /// <summary>The new face in the canonical frame, into <see cref="_face"/> and <see cref="_mask"/>: from the transform's donors, or the hand-made transform.</summary>
+    private void Render(Mat canonical, Point2f[] points, IdentityTransform transform, MaskOptions mask, bool largeFace, Rect2f box)
+    {
+        if (transform.Donors is { } mix && _donors is not null)
+        {
+            _donorRenderer.Render(canonical, points, DonorsOf(mix), mask, _face, _mask);
+            AlignToOriginal(canonical, box);
+        }
+        else
+        {
+            _renderer.Render(canonical, points, transform, Options.Shape, mask, _face, _mask, largeFace);
+        }
+    }
+
+    /// <summary>The face box in the canonical frame.</summary>
+    private static Rect2f CanonicalBox(Rect2f box, double[,] toCanonical)
+    {
+        var corners = CanonicalFace.Map(toCanonical, [new(box.Left, box.Top), new(box.Right, box.Top), new(box.Left, box.Bottom), new(box.Right, box.Bottom)]);
+        var x1 = corners.Min(p => p.X);
+        var y1 = corners.Min(p => p.Y);
+        return new Rect2f(x1, y1, corners.Max(p => p.X) - x1, corners.Max(p => p.Y) - y1);
+    }
+
+    /// <summary>
+    /// Donors' features land where the original's were only as far as the warp can put them: the landmarker may read
+    /// another nose or eye shape a little elsewhere, and so another pose. One correction warp moves the new face so
+    /// that its landmarks, as read, fall where the original's are read.
+    /// </summary>
+    private unsafe void AlignToOriginal(Mat canonical, Rect2f box)
+    {
+        using var composed = canonical.Clone();
+        int rows = composed.Rows, cols = composed.Cols;
+        for (var y = 0; y < rows; y++)
+        {
+            var target = (byte*)composed.Ptr(y);
+            var face = (byte*)_face.Ptr(y);
+            var weight = (float*)_mask.Ptr(y);
+            for (var x = 0; x < cols; x++)
+            {
+                var m = Math.Clamp(weight[x], 0f, 1f);
+                for (var c = 0; c < 3; c++) target[3 * x + c] = (byte)(target[3 * x + c] + (face[3 * x + c] - target[3 * x + c]) * m + 0.5f);
+            }
+        }
+        var before = _landmarker.Locate(canonical, box);
+        var after = _landmarker.Locate(composed, box);
+        // Capped: on a blurred or turned face the landmarker's readings wander, and a large correction would distort.
+        var limit = AlignmentLimit * CanonicalFace.Size;
+        var from = new Point2f[before.Length];
+        for (var i = 0; i < from.Length; i++)
+        {
+            var dx = Math.Clamp(after[i].X - before[i].X, -limit, limit);
+            var dy = Math.Clamp(after[i].Y - before[i].Y, -limit, limit);
+            from[i] = new Point2f(before[i].X + dx, before[i].Y + dy);
+        }
+        using var source = _face.Clone();
+        _alignWarp.Warp(source, from, before, _face);
+    }
+
+    /// <summary>Largest correction <see cref="AlignToOriginal"/> makes per landmark, as a share of the canonical side.</summary>
+    private const float AlignmentLimit = 0.025f;
+
+    private void RenderWithoutLandmarks(Mat canonical, IdentityTransform transform, MaskOptions mask)
+    {
+        if (transform.Donors is { } mix && _donors is not null)
+            _donorRenderer.RenderWithoutLandmarks(canonical, DonorsOf(mix), mask, _face, _mask);
+        else
+            _renderer.RenderWithoutLandmarks(canonical, transform, mask, _face, _mask);
+    }
+
+    private List<(DonorFace, float)> DonorsOf(DonorMix mix) => mix.Donors.Select((d, i) => (_donors!.Faces[d], mix.Weights[i])).ToList();
+
+    /// <summary>
+    /// Seeded donor mixes for a person: two donors of different people (neither the person, by the recognizer's
+    /// rule with a margin), blended 35-65 %; one donor alone when the folder holds a single other person.
+    /// </summary>
+    private List<DonorMix> DonorMixes(Random random, float[][] originals)
+    {
+        var eligible = Enumerable.Range(0, _donors!.Faces.Count)
+            .Where(d => originals.All(o => _embedder.Distance(o, _donors.Faces[d].Embedding) >= Options.DonorMinimumDistance))
+            .ToList();
+        var people = eligible.GroupBy(d => _donors.Faces[d].Person).Select(g => g.ToList()).ToList();
+        var mixes = new List<DonorMix>();
+        if (people.Count == 0) return mixes;
+        for (var c = 0; c < Math.Max(1, Options.DonorCandidates); c++)
+        {
+            if (people.Count == 1)
+            {
+                mixes.Add(new DonorMix([people[0][random.Next(people[0].Count)]], [1f]));
+                continue;
+            }
+            var first = random.Next(people.Count);
+            var second = (first + 1 + random.Next(people.Count - 1)) % people.Count;
+            var weight = 0.35f + 0.3f * random.NextSingle();
+            mixes.Add(new DonorMix([people[first][random.Next(people[first].Count)], people[second][random.Next(people[second].Count)]], [weight, 1 - weight]));
+        }
+        return mixes;
     }
 
     private void GenerateInto(Mat frame, FaceRegion region, IdentityTransform transform, MaskOptions mask)
@@ -237,6 +412,22 @@ public sealed class FaceReplacer : IDisposable
         }
         Paste(frame, toCanonical, image, predicted);
     }
+
+    /// <summary>Whether the five points sit on the canonical template after alignment: a face, upright, not a distorted guess.</summary>
+    private static bool FivePointsFit(ReadOnlySpan<Point2f> fivePoints, double[,] toCanonical)
+    {
+        var template = CanonicalFace.Template(CanonicalFace.Size);
+        var mapped = CanonicalFace.Map(toCanonical, fivePoints);
+        for (var i = 0; i < mapped.Length; i++)
+            if (Face68.Distance(mapped[i], template[i]) > FivePointTolerance * CanonicalFace.Size) return false;
+        return true;
+    }
+
+    /// <summary>A face whose 68 landmarks fail gets donors on its five points only when the detector is this sure it is a face.</summary>
+    private const float FivePointMinimumScore = 0.85f;
+
+    /// <summary>How far (share of the canonical side) an aligned five-point landmark may sit off the template.</summary>
+    private const float FivePointTolerance = 0.06f;
 
     /// <summary>A face's size in pixels: the smaller side of its box.</summary>
     private static float FaceSize(FaceRegion region) => MathF.Min(region.Box.Width, region.Box.Height);
@@ -406,8 +597,8 @@ public sealed class FaceReplacer : IDisposable
             }
             else
             {
-                if (_points is null) replacer._renderer.RenderWithoutLandmarks(_canonical, transform, new MaskOptions(), replacer._face, replacer._mask);
-                else replacer._renderer.Render(_canonical, _points, transform, replacer.Options.Shape, new MaskOptions(), replacer._face, replacer._mask, IsLarge(_region));
+                if (_points is null) replacer.RenderWithoutLandmarks(_canonical, transform, new MaskOptions());
+                else replacer.Render(_canonical, _points, transform, new MaskOptions(), IsLarge(_region), CanonicalBox(_region.Box, _toCanonical));
                 Paste(copy, _toCanonical, replacer._face, replacer._mask);
             }
             drift = MathF.Max(drift, Drift(_measures, FaceMeasures.From(replacer._landmarker.Locate(copy, _region.Box), copy.Size())));
@@ -445,6 +636,8 @@ public sealed class FaceReplacer : IDisposable
         _landmarker.Dispose();
         _embedder.Dispose();
         _renderer.Dispose();
+        _donorRenderer.Dispose();
+        _donors?.Dispose();
         (_generator as IDisposable)?.Dispose();
         _fallback?.Dispose();
         _canonical.Dispose();

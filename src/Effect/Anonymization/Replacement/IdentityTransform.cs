@@ -16,6 +16,9 @@ public sealed record IdentityTransform(string IdentityKey, int Seed, FaceShapeCh
     /// <summary>The change of the face's low-frequency shading (its apparent 3-D shape); none unless planned.</summary>
     public ShadingChange Shading { get; init; } = ShadingChange.None;
 
+    /// <summary>The donors this identity's new face is made from; null for the hand-made transform.</summary>
+    public Donors.DonorMix? Donors { get; init; }
+
     public float PlannedDistance { get; init; } = float.NaN;
 
     /// <summary>How many candidate transforms planning tried before it chose this one.</summary>

@@ -25,30 +25,33 @@ public sealed class ReplaceAnonymizer(FaceReplacer replacer, Func<int, string> i
     /// <summary>The transforms planned so far, by identity key.</summary>
     public IReadOnlyDictionary<string, IdentityTransform> Plans => _plans;
 
-    public void Apply(Mat bgrFrame, FaceRegion region, MaskOptions mask)
+    public void Apply(Mat bgrFrame, IReadOnlyList<FaceRegion> regions, MaskOptions mask)
     {
-        IdentityTransform plan;
-        try
+        var planned = new List<(FaceRegion, IdentityTransform)>(regions.Count);
+        foreach (var region in regions)
         {
-            var key = identityKeyOf(region.TrackId);
-            if (!_plans.TryGetValue(key, out plan!))
+            try
             {
-                var samples = samplesOf?.Invoke(key);
-                try { plan = Replacer.Plan(key, samples ?? [(bgrFrame, region)]); }
-                finally
+                var key = identityKeyOf(region.TrackId);
+                if (!_plans.TryGetValue(key, out var plan))
                 {
-                    foreach (var (frame, _) in samples ?? []) frame.Dispose();
+                    var samples = samplesOf?.Invoke(key);
+                    try { plan = Replacer.Plan(key, samples ?? [(bgrFrame, region)]); }
+                    finally
+                    {
+                        foreach (var (frame, _) in samples ?? []) frame.Dispose();
+                    }
+                    _plans[key] = plan;
                 }
-                _plans[key] = plan;
+                planned.Add((region, plan));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // No plan, no replacement: the face is hidden all the same.
+                new FaceCompositor(_blur, mask).Apply(bgrFrame, FaceEllipse.From(region, mask.Scale));
             }
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // No plan, no replacement: the face is hidden all the same.
-            new FaceCompositor(_blur, mask).Apply(bgrFrame, FaceEllipse.From(region, mask.Scale));
-            return;
-        }
-        Replacer.Apply(bgrFrame, region, plan, mask);
+        Replacer.ApplyAll(bgrFrame, planned, mask);
     }
 
     /// <summary>Only an ellipse, no region: nothing to replace from, so the face is blurred (never left visible).</summary>

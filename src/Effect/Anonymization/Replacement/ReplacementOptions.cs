@@ -48,6 +48,21 @@ public sealed record ReplacementOptions
     /// <summary>The largest geometric changes a transform may make.</summary>
     public FaceShapeLimits Shape { get; init; } = new();
 
+    /// <summary>
+    /// A folder of donor portraits (people who agreed to lend their features, or generated faces): new faces are
+    /// then blends of two donors' features on the original's pose, expression and light, instead of the hand-made transform.
+    /// </summary>
+    public string? DonorFolder { get; init; }
+
+    /// <summary>Names the donor folder's content (<see cref="Donors.DonorFolderFingerprint"/>) where results are cached; not used to render.</summary>
+    public string? DonorFingerprint { get; init; }
+
+    /// <summary>Donor mixes tried per identity (with a donor folder); the first that reaches <see cref="TargetDistance"/> on every sample wins, else the farthest.</summary>
+    public int DonorCandidates { get; init; } = 16;
+
+    /// <summary>A donor is used for a person only when the recognizer puts them at least this far apart (0.6 = same person).</summary>
+    public float DonorMinimumDistance { get; init; } = 0.75f;
+
     /// <summary>A learned generator (ONNX, see docs/GENERATOR.md) that replaces the hand-made transform when set.</summary>
     public string? GeneratorPath { get; init; }
 }

@@ -27,6 +27,17 @@ public sealed class ReplacementStatistics
         }
     }
 
+    /// <summary>One face counted as <paramref name="from"/> turned out <paramref name="to"/> after all.</summary>
+    internal void Reclassify(ReplacementOutcome from, ReplacementOutcome to)
+    {
+        lock (_gate)
+        {
+            if (_outcomes.GetValueOrDefault(from) == 0) return;
+            _outcomes[from]--;
+            _outcomes[to] = _outcomes.GetValueOrDefault(to) + 1;
+        }
+    }
+
     internal void AddPlan(TimeSpan time)
     {
         lock (_gate)

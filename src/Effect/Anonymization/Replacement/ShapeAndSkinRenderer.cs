@@ -18,11 +18,9 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
     /// <summary>Shading at this scale and above is the lighting; it is taken from the original.</summary>
     private const double LightingSigma = 0.09 * Size;
     private const double DetailSigma = 1.0;
-    private const int BorderAnchorsPerSide = 5;
 
     private readonly Dictionary<int, Mat> _noise = [];
-    private readonly Mat _mapX = new();
-    private readonly Mat _mapY = new();
+    private readonly LandmarkWarp _warp = new();
     private readonly Mat _field = new();
 
     /// <param name="largeFace">
@@ -33,7 +31,7 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
         Mat face, Mat mask, bool largeFace)
     {
         var target = transform.Shape.Apply(points, limits);
-        Warp(canonical, points, target, face);
+        _warp.Warp(canonical, points, target, face);
 
         using var warped = new Mat();
         face.ConvertTo(warped, MatType.CV_32FC3);
@@ -59,7 +57,7 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
         Cv2.Subtract(result, lightWarped, result);
 
         using var faceArea = new Mat(Size, Size, MatType.CV_32FC1, Scalar.All(0));
-        FillOutline(faceArea, target, 1f);
+        FaceOutline.Fill(faceArea, target, 1f);
         Cv2.GaussianBlur(faceArea, faceArea, new Size(0, 0), 2.0);
         // Tone and shading fade out well inside the outline, so no step shows where the new face meets the old skin.
         using var interior = new Mat();
@@ -140,7 +138,7 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
     {
         weight.Create(Size, Size, MatType.CV_32FC1);
         weight.SetTo(Scalar.All(0));
-        FillOutline(weight, points, 0.85f);
+        FaceOutline.Fill(weight, points, 0.85f);
         Cv2.GaussianBlur(weight, weight, new Size(0, 0), 0.05 * Size);
     }
 
@@ -178,37 +176,6 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
         using var gain = new Mat();
         Cv2.Merge([_field, _field, _field], gain);
         Cv2.Multiply(result, gain, result);
-    }
-
-    /// <summary>Backward thin-plate warp: each output pixel looks up where its landmark-relative position was.</summary>
-    private void Warp(Mat canonical, Point2f[] from, Point2f[] to, Mat output)
-    {
-        var anchors = BorderAnchors();
-        var controls = new Point2f[to.Length + anchors.Length];
-        var values = new Point2f[to.Length + anchors.Length];
-        for (var i = 0; i < to.Length; i++)
-        {
-            controls[i] = new Point2f(to[i].X / Size, to[i].Y / Size);
-            values[i] = new Point2f(from[i].X / Size, from[i].Y / Size);
-        }
-        for (var i = 0; i < anchors.Length; i++) controls[to.Length + i] = values[to.Length + i] = anchors[i];
-        var spline = new ThinPlateSpline(controls, values);
-        spline.FillMaps(new Size(Size, Size), Size, 8, _mapX, _mapY);
-        Cv2.Remap(canonical, output, _mapX, _mapY, InterpolationFlags.Linear, BorderTypes.Replicate);
-    }
-
-    private static Point2f[] BorderAnchors()
-    {
-        var anchors = new List<Point2f>();
-        for (var i = 0; i < BorderAnchorsPerSide; i++)
-        {
-            var t = (float)i / BorderAnchorsPerSide;
-            anchors.Add(new Point2f(t, 0));
-            anchors.Add(new Point2f(1, t));
-            anchors.Add(new Point2f(1 - t, 1));
-            anchors.Add(new Point2f(0, 1 - t));
-        }
-        return anchors.ToArray();
     }
 
     /// <summary>Per pixel (three channels) how much fine detail stays: <paramref name="skinKept"/> on skin, 1 on eyes and mouth.</summary>
@@ -267,7 +234,7 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
     }
 
     /// <summary>A wide Gaussian blur computed at a quarter of the resolution: the result is smooth anyway, and 16 times cheaper.</summary>
-    private static void WideBlur(Mat image, Mat blurred, double sigma)
+    internal static void WideBlur(Mat image, Mat blurred, double sigma)
     {
         using var small = new Mat();
         Cv2.Resize(image, small, new Size(image.Width / 4, image.Height / 4), 0, 0, InterpolationFlags.Area);
@@ -275,38 +242,17 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
         Cv2.Resize(small, blurred, image.Size(), 0, 0, InterpolationFlags.Linear);
     }
 
-    /// <summary>The outline of the face: jaw, then the brows lifted to take in the lower forehead.</summary>
-    private static Point[] Outline(Point2f[] points, float grow)
-    {
-        var eyes = Face68.Centre(points, Face68.RightEye);
-        var otherEye = Face68.Centre(points, Face68.LeftEye);
-        var mouth = Face68.Centre(points, Face68.OuterMouth);
-        var unit = Face68.Distance(new Point2f((eyes.X + otherEye.X) / 2, (eyes.Y + otherEye.Y) / 2), mouth);
-        var outline = new List<Point2f>();
-        for (var i = 0; i < 17; i++) outline.Add(points[i]);
-        for (var i = 26; i >= 17; i--) outline.Add(new Point2f(points[i].X, points[i].Y - 0.3f * unit));
-        var cx = outline.Average(p => p.X);
-        var cy = outline.Average(p => p.Y);
-        return outline.Select(p => new Point((int)MathF.Round(cx + (p.X - cx) * grow), (int)MathF.Round(cy + (p.Y - cy) * grow))).ToArray();
-    }
-
-    private static void FillOutline(Mat image, Point2f[] points, float grow)
-    {
-        var hull = Cv2.ConvexHull(Outline(points, grow));
-        Cv2.FillConvexPoly(image, hull, Scalar.All(1), LineTypes.AntiAlias);
-    }
-
     /// <summary>Covers the face before and after the warp, so no old contour shows; soft outside the outline.</summary>
     private static void DrawMask(Point2f[] before, Point2f[] after, MaskOptions options, Mat mask)
     {
         mask.Create(Size, Size, MatType.CV_32FC1);
         mask.SetTo(Scalar.All(0));
-        FillOutline(mask, before, options.Scale);
-        FillOutline(mask, after, options.Scale);
+        FaceOutline.Fill(mask, before, options.Scale);
+        FaceOutline.Fill(mask, after, options.Scale);
         FeatherOutwards(mask, options);
     }
 
-    private static void FeatherOutwards(Mat mask, MaskOptions options)
+    internal static void FeatherOutwards(Mat mask, MaskOptions options)
     {
         var sigma = Math.Max(1.0, options.Feather * 0.12 * Size);
         // Blur the outline grown by one sigma, then double it: 1 everywhere inside, falling off outside.
@@ -358,8 +304,7 @@ internal sealed class ShapeAndSkinRenderer : IDisposable
     public void Dispose()
     {
         foreach (var noise in _noise.Values) noise.Dispose();
-        _mapX.Dispose();
-        _mapY.Dispose();
+        _warp.Dispose();
         _field.Dispose();
     }
 }
