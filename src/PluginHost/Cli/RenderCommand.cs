@@ -126,6 +126,9 @@ public static class RenderCommand
 
         RenderRequest BuildRequest(ParseResult parse)
         {
+            // Checked before the clip is analysed, so a typo costs no analysis pass; the folder's faces are checked when loaded.
+            if (parse.GetValue(donors) is { } donorFolder && !Directory.Exists(donorFolder))
+                throw new CliError($"donor folder {donorFolder} does not exist");
             return new RenderRequest(parse.GetValue(input)!, parse.GetValue(output)!)
             {
                 Anonymizer = new AnonymizerSettings

@@ -28,6 +28,19 @@ public sealed class RenderErrorTests : IDisposable
         AssertCleanFailure(DeidCli.Run(["render", Path.Combine(_directory, "nope.mp4"), "-o", Output]), "not found");
 
     [Fact]
+    public void A_donor_folder_that_does_not_exist() =>
+        AssertCleanFailure(DeidCli.Run(["render", SharedAssets.HamiltonClip, "-o", Output, "--method", "replace", "--donors", Path.Combine(_directory, "nobody")]),
+            "donor folder");
+
+    [Fact]
+    public void A_donor_folder_without_a_face()
+    {
+        var donors = Directory.CreateDirectory(Path.Combine(_directory, "donors")).FullName;
+        File.WriteAllText(Path.Combine(donors, "portrait.jpg"), "not a picture\n");
+        AssertCleanFailure(DeidCli.Run(["render", SharedAssets.HamiltonClip, "-o", Output, "--method", "replace", "--donors", donors]), "no usable face");
+    }
+
+    [Fact]
     public void A_text_file_that_is_not_a_video()
     {
         var fake = Path.Combine(_directory, "notes.mp4");

@@ -37,5 +37,28 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
         Assert.True(ratios["replace"] <= 1.0, $"replace flicker ratio {ratios["replace"]:F2}");
     }
 
+    /// <summary>
+    /// The whole clip with new faces from donors (the shared photos): the issue's measures on video. Measured (seed 0):
+    /// within 0.6 0.5%, still a face 83%, pose within 5 degrees 54%, eyes 71%, mouth 65%, flicker 0.95. The targets
+    /// for naturalness (95%) and pose (95%) are not reached on this clip of small, turned and occluded faces; the
+    /// bounds keep what is reached from slipping.
+    /// </summary>
+    [Fact]
+    public void Donor_faces_on_the_whole_clip_stay_faces_and_stay_steady()
+    {
+        var json = Path.Combine(_directory, "donors.json");
+        var run = DeidCli.Run(["eval", SharedAssets.HamiltonClip, "--methods", "replace", "--donors", SharedAssets.Media("photos"), "--json", json, "--quiet"],
+            timeoutSeconds: 900);
+        output.WriteLine(run.StandardOutput);
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        var replace = (JObject)JObject.Parse(File.ReadAllText(json))["methods"]!.Single();
+        double Measure(string path) => (double)replace.SelectToken(path)!;
+        Assert.True(Measure("identity.withinThresholdShare") <= 0.02, $"within 0.6: {Measure("identity.withinThresholdShare"):P1}");
+        Assert.True(Measure("naturalness.stillFoundShare") >= 0.75, $"still a face: {Measure("naturalness.stillFoundShare"):P1}");
+        Assert.True(Measure("poseAndExpression.poseKeptShare") >= 0.45, $"pose kept: {Measure("poseAndExpression.poseKeptShare"):P1}");
+        Assert.True(Measure("poseAndExpression.eyesKeptShare") >= 0.6, $"eyes kept: {Measure("poseAndExpression.eyesKeptShare"):P1}");
+        Assert.True(Measure("flicker.ratio") <= 1.0, $"flicker ratio {Measure("flicker.ratio"):F2}");
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

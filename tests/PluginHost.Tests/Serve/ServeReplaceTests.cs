@@ -1,3 +1,6 @@
+using Deid.Effect.Detection;
+using Deid.Effect.Inference;
+using Deid.Effect.Recognition;
 using Deid.Effect.Tests;
 using OpenCvSharp;
 
@@ -36,6 +39,46 @@ public sealed class ServeReplaceTests : IDisposable
         Assert.Equal(3L, Convert.ToInt64(stats["rendered"]));
     }
 
+    /// <summary>
+    /// A serve started with DEID_DONORS (as a plugin host passes its environment on) makes new faces from the donors:
+    /// another face than the built-in transform's, beyond the recognizer's match distance from the person.
+    /// </summary>
+    [Fact]
+    public void With_a_donor_folder_replace_draws_the_new_face_from_the_donors()
+    {
+        using var withDonors = new ServeProcess(environment: new Dictionary<string, string> { ["DEID_DONORS"] = SharedAssets.Media("photos") });
+        using var photo = Cv2.ImRead(SharedAssets.Media("photos", "obama.jpg"));
+        var input = Packed(photo);
+
+        byte[] RenderOn(ServeProcess serve)
+        {
+            using var client = serve.Connect();
+            Assert.Equal("welcome", client.Request(new() { ["type"] = "hello", ["protocol"] = 1, ["client"] = "test" })["type"]);
+            var slot = Path.Combine(serve.Directory, "slot-donors.shm");
+            File.WriteAllBytes(slot, input);
+            var reply = client.Request(Request(slot, photo.Width, photo.Height, seed: 5, fingerprint: "donors"));
+            Assert.True((string)reply["type"] == "rendered", reply.TryGetValue("message", out var m) ? (string)m : "no message");
+            return File.ReadAllBytes(slot);
+        }
+
+        var builtIn = RenderOn(_serve);
+        var fromDonors = RenderOn(withDonors);
+        Assert.True(Differing(builtIn, fromDonors) > 5000, "the donor folder made no difference");
+
+        var sessions = new InferenceSessionFactory(ExecutionDevice.Cpu);
+        using var detector = new YuNetDetector(sessions, SharedAssets.Models());
+        using var embedder = new ResNetFaceEmbedder(sessions, SharedAssets.Models());
+        var face = detector.Detect(photo).OrderByDescending(d => d.Score).First();
+        using var output = Unpacked(fromDonors, photo.Width, photo.Height);
+        using var before = new Mat();
+        using var after = new Mat();
+        FaceAligner.Align(photo, face.Landmarks, before);
+        FaceAligner.Align(output, face.Landmarks, after);
+        var embeddings = embedder.Embed([before, after]);
+        var distance = embedder.Distance(embeddings[0], embeddings[1]);
+        Assert.True(distance > embedder.MatchThreshold, $"the donors' face is {distance:0.000} from the person");
+    }
+
     private static int Differing(byte[] a, byte[] b) => a.Zip(b).Count(p => p.First != p.Second);
 
     private static Dictionary<string, object> Request(string slot, int width, int height, int seed, string fingerprint) => new()
@@ -62,6 +105,18 @@ public sealed class ServeReplaceTests : IDisposable
                 bytes[o + 3] = 255;
             }
         return bytes;
+    }
+
+    private static Mat Unpacked(byte[] bytes, int width, int height)
+    {
+        var bgr = new Mat(height, width, MatType.CV_8UC3);
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+            {
+                var o = ((height - 1 - y) * width + x) * 4;
+                bgr.Set(y, x, new Vec3b(bytes[o + 2], bytes[o + 1], bytes[o]));
+            }
+        return bgr;
     }
 
     public void Dispose() => _serve.Dispose();

@@ -92,7 +92,14 @@ public sealed class FaceReplacer : IDisposable
                 if (prepared.Count >= Options.MaxSamples) break;
                 if (SampleFace.Create(frame, region, this) is { } sample) prepared.Add(sample);
             }
-            if (prepared.Count == 0) return Finish(candidates[0] with { CandidatesTried = 0 });
+            if (prepared.Count == 0)
+            {
+                // Nothing to measure the person by, so nobody can be left out of the mix: the seed alone picks the
+                // donors, and the safety check guards each face (a person who is also a donor is blurred, not shown).
+                if (_donors is not null && _generator is null && DonorMixes(random, []) is { Count: > 0 } seeded)
+                    return Finish(candidates[0] with { Shape = FaceShapeChange.None, Donors = seeded[0], CandidatesTried = 0 });
+                return Finish(candidates[0] with { CandidatesTried = 0 });
+            }
 
             originals = _embedder.Embed(prepared.Select(s => s.OriginalChip).ToList());
             var person = new float[IdentityTransform.EmbeddingLength];
@@ -226,12 +233,14 @@ public sealed class FaceReplacer : IDisposable
             var safeArea = SafeArea(bgrFrame, region);
             using var before = Options.SafetyCheck && safeArea.Width > 0 && safeArea.Height > 0 ? bgrFrame.Clone(safeArea) : null;
             outcome = Replace(bgrFrame, region, transform, mask, smooth: true, Options.SafetyCheck);
-            if (outcome == ReplacementOutcome.BlurredStillRecognized && before is not null && transform.Donors is null)
+            if (outcome == ReplacementOutcome.BlurredStillRecognized && before is not null)
             {
                 // Still too near the person: once more from the original pixels, with the shape pushed further.
                 using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
                 var limit = ShadingChange.LimitFor(FaceSize(region));
-                var stronger = transform with { Shape = transform.Shape.Scaled(Options.Shape.MaxBoost), Shading = transform.Shading.Scaled(Options.Shape.MaxBoost, limit) };
+                var stronger = transform.Donors is not null
+                    ? transform with { Stronger = true }
+                    : transform with { Shape = transform.Shape.Scaled(Options.Shape.MaxBoost), Shading = transform.Shading.Scaled(Options.Shape.MaxBoost, limit) };
                 outcome = Replace(bgrFrame, region, stronger, mask, smooth: false, check: true);
             }
         }
@@ -302,7 +311,7 @@ public sealed class FaceReplacer : IDisposable
     {
         if (transform.Donors is { } mix && _donors is not null)
         {
-            _donorRenderer.Render(canonical, points, DonorsOf(mix), mask, _face, _mask);
+            _donorRenderer.Render(canonical, points, DonorsOf(mix), mask, _face, _mask, transform.Stronger);
             AlignToOriginal(canonical, box);
         }
         else
@@ -361,7 +370,7 @@ public sealed class FaceReplacer : IDisposable
     private void RenderWithoutLandmarks(Mat canonical, IdentityTransform transform, MaskOptions mask)
     {
         if (transform.Donors is { } mix && _donors is not null)
-            _donorRenderer.RenderWithoutLandmarks(canonical, DonorsOf(mix), mask, _face, _mask);
+            _donorRenderer.RenderWithoutLandmarks(canonical, DonorsOf(mix), mask, _face, _mask, transform.Stronger);
         else
             _renderer.RenderWithoutLandmarks(canonical, transform, mask, _face, _mask);
     }

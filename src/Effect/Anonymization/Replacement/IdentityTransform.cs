@@ -19,6 +19,12 @@ public sealed record IdentityTransform(string IdentityKey, int Seed, FaceShapeCh
     /// <summary>The donors this identity's new face is made from; null for the hand-made transform.</summary>
     public Donors.DonorMix? Donors { get; init; }
 
+    /// <summary>
+    /// Set on the retry of a face the recognizer still matched: donors keep only the original's broadest light
+    /// (the hand-made transform is pushed further instead, by scaling its shape and shading).
+    /// </summary>
+    public bool Stronger { get; init; }
+
     public float PlannedDistance { get; init; } = float.NaN;
 
     /// <summary>How many candidate transforms planning tried before it chose this one.</summary>

@@ -73,9 +73,64 @@ public sealed class PhotoReplacementTests(ITestOutputHelper output, ReplacementF
         Assert.True(faces.Count(f => f.Found) >= 0.95 * faces.Count);
     }
 
-    private List<FaceResult> ReplaceAll(bool plan, bool safetyCheck, out ReplacementStatistics statistics)
+    /// <summary>
+    /// New faces from donors (the photos folder itself as the donor folder: every person there is a donor for the
+    /// others, and planning must leave each person out of their own mix), safety check off so the replacement itself
+    /// is judged. Targets of the issue: none within 0.6, still a face on 95%, pose within 5 degrees and openings within
+    /// 15% on 95%. Measured: 0 within (nearest 0.73, mean 0.82), found 23/23, pose 22/23, eyes 23/23, mouth 22/23.
+    /// </summary>
+    [Fact]
+    public void Donor_faces_leave_their_person_and_keep_pose_and_expression()
     {
-        using var replacer = models.CreateReplacer(new ReplacementOptions { Seed = 7, SafetyCheck = safetyCheck });
+        var faces = ReplaceAll(plan: true, safetyCheck: false, out _, SharedAssets.Media("photos"));
+        var count = faces.Count;
+        Assert.True(count >= 20, $"expected at least 20 confident faces, found {count}");
+        Assert.All(faces, f => Assert.NotNull(f.Plan.Donors));
+        Assert.Equal(0, faces.Count(f => f.Distance <= models.Embedder.MatchThreshold));
+        Assert.True(faces.Average(f => f.Distance) >= 0.75, $"mean distance {faces.Average(f => f.Distance):0.000}");
+        Assert.True(faces.Count(f => f.Found) >= 0.95 * count, $"the detector found only {faces.Count(f => f.Found)} of {count} replaced faces");
+        Assert.True(faces.Count(f => f.PoseKept) >= 0.95 * count, $"head pose kept on only {faces.Count(f => f.PoseKept)} of {count} faces");
+        Assert.True(faces.Max(f => f.PoseDifference) <= 10, $"head pose moved {faces.Max(f => f.PoseDifference):0.0} degrees");
+        Assert.True(faces.Count(f => f.EyesKept) >= 0.95 * count, $"eye opening kept on only {faces.Count(f => f.EyesKept)} of {count} faces");
+        Assert.True(faces.Count(f => f.MouthKept) >= 0.95 * count, $"mouth opening kept on only {faces.Count(f => f.MouthKept)} of {count} faces");
+    }
+
+    /// <summary>No person's new face is made from their own portraits, though the donor folder holds them.</summary>
+    [Fact]
+    public void No_person_lends_features_to_their_own_new_face()
+    {
+        var options = new ReplacementOptions { Seed = 7, DonorFolder = SharedAssets.Media("photos") };
+        using var replacer = models.CreateReplacer(options);
+        var donors = replacer.Donors!;
+        var checkedFaces = 0;
+        foreach (var path in Photos())
+        {
+            using var photo = Cv2.ImRead(path, ImreadModes.Color);
+            foreach (var detection in models.Detector.Detect(photo).Where(d => d.Score >= ConfidentFace))
+            {
+                var region = new FaceRegion(0, detection.Box, detection.Landmarks, detection.Score, true);
+                var plan = replacer.Plan(Path.GetFileName(path), [(photo, region)]);
+                using var chip = new Mat();
+                FaceAligner.Align(photo, detection.Landmarks, chip);
+                var person = models.Embedder.Embed([chip])[0];
+                Assert.NotNull(plan.Donors);
+                Assert.True(plan.Donors!.Donors.Count == 2, $"{Path.GetFileName(path)}: expected a blend of two donors, got {plan.Donors}");
+                Assert.NotEqual(donors.Faces[plan.Donors.Donors[0]].Person, donors.Faces[plan.Donors.Donors[1]].Person);
+                foreach (var donor in plan.Donors.Donors)
+                {
+                    var distance = models.Embedder.Distance(person, donors.Faces[donor].Embedding);
+                    Assert.True(distance >= options.DonorMinimumDistance,
+                        $"{Path.GetFileName(path)}: donor {donors.Faces[donor].Source} is {distance:0.000} from the person");
+                }
+                checkedFaces++;
+            }
+        }
+        Assert.True(checkedFaces >= 20, $"expected at least 20 confident faces, checked {checkedFaces}");
+    }
+
+    private List<FaceResult> ReplaceAll(bool plan, bool safetyCheck, out ReplacementStatistics statistics, string? donorFolder = null)
+    {
+        using var replacer = models.CreateReplacer(new ReplacementOptions { Seed = 7, SafetyCheck = safetyCheck, DonorFolder = donorFolder });
         statistics = replacer.Statistics;
         var debug = Environment.GetEnvironmentVariable("DEID_REPLACE_DEBUG");
         var faces = new List<FaceResult>();
@@ -183,6 +238,7 @@ public sealed class PhotoReplacementTests(ITestOutputHelper output, ReplacementF
     private sealed class FaceResult(string photo, FaceDetection detection, IdentityTransform plan)
     {
         public FaceDetection Detection { get; } = detection;
+        public IdentityTransform Plan { get; } = plan;
         public float Distance { get; set; }
         public bool Found { get; set; }
         public double PoseDifference { get; set; }
@@ -195,7 +251,7 @@ public sealed class PhotoReplacementTests(ITestOutputHelper output, ReplacementF
         public bool Replaced { get; init; }
 
         public override string ToString() =>
-            $"{photo} {Detection.Box.Width:0}px: distance {Distance:0.000} (planned {plan.PlannedDistance:0.000} after {plan.CandidatesTried}), found {Found}, " +
+            $"{photo} {Detection.Box.Width:0}px: distance {Distance:0.000} (planned {Plan.PlannedDistance:0.000} after {Plan.CandidatesTried}{(Plan.Donors is { } d ? $", donors {d}" : "")}), found {Found}, " +
             $"pose {PoseDifference:0.0} deg, eye {EyeChange:0.00}, mouth {MouthChange:0.00}{(MouthKept ? "" : " (changed)")}{(Replaced ? "" : ", blurred by the safety check")}";
     }
 }

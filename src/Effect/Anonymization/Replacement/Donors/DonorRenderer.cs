@@ -17,19 +17,23 @@ internal sealed class DonorRenderer : IDisposable
     /// <summary>Light at this scale and above comes from the original: the lighting and the skin tone.</summary>
     internal const double LightingSigma = 0.12 * Size;
 
+    /// <summary>The light kept in a stronger rendering (a face the recognizer still matched): only the broadest.</summary>
+    internal const double StrongerLightingSigma = 0.24 * Size;
+
     /// <summary>The blend covers the face's outline shrunk by this factor, then softened inwards.</summary>
     private const float MaskShrink = 1f;
 
     private readonly LandmarkWarp _warp = new();
 
-    public void Render(Mat canonical, Point2f[] points, IReadOnlyList<(DonorFace Face, float Weight)> donors, MaskOptions maskOptions, Mat face, Mat mask)
+    /// <param name="stronger">Keep only the original's broadest light, for a face the recognizer still matched to the person.</param>
+    public void Render(Mat canonical, Point2f[] points, IReadOnlyList<(DonorFace Face, float Weight)> donors, MaskOptions maskOptions, Mat face, Mat mask, bool stronger = false)
     {
         using var mixed = Mix(donors, points);
         using var original = new Mat();
         canonical.ConvertTo(original, MatType.CV_32FC3);
         using var area = new Mat(Size, Size, MatType.CV_32FC1, Scalar.All(0));
         FaceOutline.Fill(area, points, 1f);
-        using var result = Relit(mixed, original, area);
+        using var result = Relit(mixed, original, area, stronger ? StrongerLightingSigma : LightingSigma);
 
         // An open mouth keeps its inside (teeth, tongue): the donors' closed lips would only be stretched over it.
         using (var inside = new Mat(Size, Size, MatType.CV_32FC1, Scalar.All(0)))
@@ -52,7 +56,7 @@ internal sealed class DonorRenderer : IDisposable
     /// turn): the donors as they stand in the canonical frame, which the five-point alignment puts on the face, under
     /// the original's light. Pose follows the five points; the expression is the donors'.
     /// </summary>
-    public void RenderWithoutLandmarks(Mat canonical, IReadOnlyList<(DonorFace Face, float Weight)> donors, MaskOptions maskOptions, Mat face, Mat mask)
+    public void RenderWithoutLandmarks(Mat canonical, IReadOnlyList<(DonorFace Face, float Weight)> donors, MaskOptions maskOptions, Mat face, Mat mask, bool stronger = false)
     {
         var points = MeanPoints(donors);
         using var mixed = Mix(donors, points);
@@ -60,7 +64,7 @@ internal sealed class DonorRenderer : IDisposable
         canonical.ConvertTo(original, MatType.CV_32FC3);
         using var area = new Mat(Size, Size, MatType.CV_32FC1, Scalar.All(0));
         FaceOutline.Fill(area, points, 1f);
-        using var result = Relit(mixed, original, area);
+        using var result = Relit(mixed, original, area, stronger ? StrongerLightingSigma : LightingSigma);
         result.ConvertTo(face, MatType.CV_8UC3);
         DrawMask(points, maskOptions, mask);
     }
@@ -81,12 +85,12 @@ internal sealed class DonorRenderer : IDisposable
     }
 
     /// <summary>The donors' mix under the original's large-scale light, over <paramref name="area"/>.</summary>
-    private static Mat Relit(Mat mixed, Mat original, Mat area)
+    private static Mat Relit(Mat mixed, Mat original, Mat area, double lightingSigma)
     {
         using var lightOriginal = new Mat();
         using var lightMixed = new Mat();
-        MaskedBlur(original, area, lightOriginal);
-        MaskedBlur(mixed, area, lightMixed);
+        MaskedBlur(original, area, lightOriginal, lightingSigma);
+        MaskedBlur(mixed, area, lightMixed, lightingSigma);
         // Multiplicative, so the donors' detail scales with the original's light (a face half in shadow stays so).
         using var gain = new Mat();
         Cv2.Add(lightOriginal, Scalar.All(4), lightOriginal);
@@ -171,15 +175,15 @@ internal sealed class DonorRenderer : IDisposable
     }
 
     /// <summary>The image's large-scale light over <paramref name="area"/> only: blur(image·area) / blur(area).</summary>
-    private static void MaskedBlur(Mat image, Mat area, Mat light)
+    private static void MaskedBlur(Mat image, Mat area, Mat light, double sigma)
     {
         using var weight = new Mat();
         Cv2.Merge([area, area, area], weight);
         using var weighted = new Mat();
         Cv2.Multiply(image, weight, weighted);
         using var blurredWeight = new Mat();
-        ShapeAndSkinRenderer.WideBlur(weighted, light, LightingSigma);
-        ShapeAndSkinRenderer.WideBlur(weight, blurredWeight, LightingSigma);
+        ShapeAndSkinRenderer.WideBlur(weighted, light, sigma);
+        ShapeAndSkinRenderer.WideBlur(weight, blurredWeight, sigma);
         Cv2.Max(blurredWeight, Scalar.All(1e-3), blurredWeight);
         Cv2.Divide(light, blurredWeight, light);
     }
