@@ -1,3 +1,4 @@
+using Deid.Effect.Detection;
 using System.Diagnostics;
 using Deid.Effect.Anonymization;
 using Deid.Effect.Evaluation;

@@ -26,6 +26,8 @@ public sealed class FaceReplacer : IDisposable
     private readonly ShapeAndSkinRenderer _renderer = new();
     private readonly IFaceGenerator? _generator;
     private readonly DonorBank? _donors;
+    private readonly YuNetDetector? _donorDetector;
+    private readonly DetectionProbe? _probe;
     private readonly DonorRenderer _donorRenderer = new();
     private readonly LandmarkWarp _alignWarp = new();
     private readonly LandmarkSmoother _smoother;
@@ -45,8 +47,9 @@ public sealed class FaceReplacer : IDisposable
         {
             try
             {
-                using var detector = new YuNetDetector(sessions, models);
-                _donors = DonorBank.Load(donorFolder, detector, _landmarker, _embedder);
+                _donorDetector = new YuNetDetector(sessions, models);
+                _probe = new DetectionProbe(_donorDetector);
+                _donors = DonorBank.Load(donorFolder, _donorDetector, _landmarker, _embedder);
             }
             catch
             {
@@ -105,7 +108,10 @@ public sealed class FaceReplacer : IDisposable
             var person = new float[IdentityTransform.EmbeddingLength];
             foreach (var original in originals)
                 for (var i = 0; i < person.Length; i++) person[i] += original[i] / originals.Length;
-            if (_donors is not null && _generator is null && DonorMixes(random, originals) is { Count: > 0 } mixes)
+            // Donors only for a person the detector is sure of: on a doubtful track (a pattern in the curtain, a hand)
+            // a donor's face would put a face where there was none; the built-in transform only changes what is there.
+            var sure = prepared.Select(s => s.Score).Order().ElementAt(prepared.Count / 2) >= DonorIdentityScore;
+            if (_donors is not null && _generator is null && sure && DonorMixes(random, originals) is { Count: > 0 } mixes)
             {
                 candidates = mixes.Select(mix => new IdentityTransform(identityKey, Options.Seed, FaceShapeChange.None, SkinChange.Random(random)) { Donors = mix }).ToList();
             }
@@ -115,14 +121,16 @@ public sealed class FaceReplacer : IDisposable
             var tried = 0;
             var bestScore = float.NegativeInfinity;
             // A candidate counts as far enough only when it also keeps pose and eye and mouth opening on every
-            // sample (as the landmarker reads them); among the others the best trade of distance against drift wins.
+            // sample (as the landmarker reads them) and, made from donors, is none of them either; among the others
+            // the best trade of distance against drift and donor likeness wins.
             bool Reached() => bestDistance >= Options.TargetDistance && best.PlannedDistance - bestScore < 1e-6f;
             void Consider(IdentityTransform candidate)
             {
-                var (distance, drift) = Measure(candidate);
+                var (distance, drift, donorDistance) = Measure(candidate);
                 tried++;
-                var score = distance - drift;
-                if (score > bestScore) (best, bestDistance, bestScore) = (candidate with { PlannedDistance = distance, CandidatesTried = tried }, distance, score);
+                var score = distance - drift - MathF.Max(0, DonorSeparation - donorDistance);
+                if (score > bestScore)
+                    (best, bestDistance, bestScore) = (candidate with { PlannedDistance = distance, PlannedDonorDistance = candidate.Donors is null ? float.NaN : donorDistance, CandidatesTried = tried }, distance, score);
             }
             for (var c = 0; c < candidates.Count && !Reached(); c++) Consider(candidates[c]);
             if (best.Donors is not null) return Finish(best with { TargetEmbedding = IdentityTransform.TargetFrom(person, best.Skin.NoiseSeed) });
@@ -156,8 +164,8 @@ public sealed class FaceReplacer : IDisposable
         }
 
         // The smallest distance from the person over the samples replaced by this candidate, and the largest drift
-        // of pose and expression it causes.
-        (float Distance, float Drift) Measure(IdentityTransform candidate)
+        // of pose and expression it causes; and the smallest distance from any of its donors (infinite without donors).
+        (float Distance, float Drift, float DonorDistance) Measure(IdentityTransform candidate)
         {
             var drift = 0f;
             var chips = prepared.Select(sample => sample.Replaced(candidate, this, ref drift)).ToList();
@@ -166,7 +174,11 @@ public sealed class FaceReplacer : IDisposable
                 var embeddings = _embedder.Embed(chips);
                 var distance = float.PositiveInfinity;
                 for (var i = 0; i < embeddings.Length; i++) distance = MathF.Min(distance, _embedder.Distance(originals[i], embeddings[i]));
-                return (distance, drift);
+                var donorDistance = float.PositiveInfinity;
+                if (candidate.Donors is { } mix && _donors is not null)
+                    foreach (var donor in mix.Donors)
+                        foreach (var embedding in embeddings) donorDistance = MathF.Min(donorDistance, _embedder.Distance(embedding, _donors.Faces[donor].Embedding));
+                return (distance, drift, donorDistance);
             }
             finally
             {
@@ -194,6 +206,13 @@ public sealed class FaceReplacer : IDisposable
             return;
         }
         var ordered = faces.OrderBy(f => f.Region.Observed ? 1 : 0).ThenBy(f => f.Region.Score).ToList();
+        // A second, less certain box on a face that gets replaced is that face found twice: its blur would only
+        // smear the new face. It is left to the face it duplicates, and handled on its own only if that one is blurred.
+        var duplicates = Enumerable.Range(0, ordered.Count)
+            .Where(i => Enumerable.Range(i + 1, ordered.Count - i - 1).Any(j => NonMaxSuppression.IntersectionOverUnion(ordered[i].Region.Box, ordered[j].Region.Box) >= DuplicateOverlap))
+            .ToHashSet();
+        var deferred = duplicates.Select(i => ordered[i]).ToList();
+        ordered = ordered.Where((_, i) => !duplicates.Contains(i)).ToList();
         var areas = ordered.Select(f => SafeArea(bgrFrame, f.Region)).ToList();
         var originals = new Mat?[ordered.Count];
         try
@@ -206,6 +225,13 @@ public sealed class FaceReplacer : IDisposable
                 FaceAligner.Align(bgrFrame, ordered[i].Region.Landmarks, originals[i]!);
             }
             var outcomes = ordered.Select(f => Apply(bgrFrame, f.Region, f.Transform, mask)).ToList();
+            foreach (var duplicate in deferred)
+            {
+                var replacedOriginal = ordered.Select((f, k) => (f, k)).Any(p => outcomes[p.k] == ReplacementOutcome.Replaced
+                    && NonMaxSuppression.IntersectionOverUnion(duplicate.Region.Box, p.f.Region.Box) >= DuplicateOverlap);
+                if (replacedOriginal) Statistics.AddFace(ReplacementOutcome.Replaced, TimeSpan.Zero);
+                else Apply(bgrFrame, duplicate.Region, duplicate.Transform, mask);
+            }
             for (var i = 0; i < ordered.Count; i++)
             {
                 if (originals[i] is not { } original || outcomes[i] != ReplacementOutcome.Replaced) continue;
@@ -256,6 +282,12 @@ public sealed class FaceReplacer : IDisposable
     private ReplacementOutcome Replace(Mat frame, FaceRegion region, IdentityTransform transform, MaskOptions mask, bool smooth, bool check)
     {
         if (FaceSize(region) < Options.MinFaceSize) return ReplacementOutcome.BlurredTooSmall;
+        // A donor's face on a doubtful detection (a hand, a pattern in the background) would put a face where there
+        // was none: such regions are blurred, as every other method hides them.
+        if (transform.Donors is not null && region.Score < DonorMinimumScore) return ReplacementOutcome.BlurredNoLandmarks;
+        // A box the tracker carried on where the detector saw nothing (a missed frame, or past a cut) may hold no
+        // face at all: the detector is asked again before a donor's face goes there.
+        if (transform.Donors is not null && !region.Observed && _probe?.FindsFaceAt(frame, region.Box) != true) return ReplacementOutcome.BlurredNoLandmarks;
         if (region.Landmarks.Length != 5) return ReplacementOutcome.BlurredNoLandmarks;
         using var originalChip = check ? new Mat() : null;
         if (originalChip is not null) FaceAligner.Align(frame, region.Landmarks, originalChip);
@@ -422,6 +454,12 @@ public sealed class FaceReplacer : IDisposable
         Paste(frame, toCanonical, image, predicted);
     }
 
+    /// <summary>
+    /// A face made from donors must be at least this far from each of them (0.6 = same person): the new face is to
+    /// be nobody's, the donors' included.
+    /// </summary>
+    private const float DonorSeparation = 0.65f;
+
     /// <summary>Whether the five points sit on the canonical template after alignment: a face, upright, not a distorted guess.</summary>
     private static bool FivePointsFit(ReadOnlySpan<Point2f> fivePoints, double[,] toCanonical)
     {
@@ -431,6 +469,15 @@ public sealed class FaceReplacer : IDisposable
             if (Face68.Distance(mapped[i], template[i]) > FivePointTolerance * CanonicalFace.Size) return false;
         return true;
     }
+
+    /// <summary>Detections less certain than this get no donor face.</summary>
+    private const float DonorMinimumScore = 0.7f;
+
+    /// <summary>A person gets donors only when their sample faces' median detection score reaches this.</summary>
+    private const float DonorIdentityScore = 0.85f;
+
+    /// <summary>A less certain box overlapping a replaced face by this much (IoU) is the same face found twice.</summary>
+    private const float DuplicateOverlap = 0.3f;
 
     /// <summary>A face whose 68 landmarks fail gets donors on its five points only when the detector is this sure it is a face.</summary>
     private const float FivePointMinimumScore = 0.85f;
@@ -571,6 +618,8 @@ public sealed class FaceReplacer : IDisposable
 
         public float Size => FaceSize(_region);
 
+        public float Score => _region.Score;
+
         public static SampleFace? Create(Mat frame, FaceRegion region, FaceReplacer replacer)
         {
             if (FaceSize(region) < replacer.Options.MinFaceSize || region.Landmarks.Length != 5) return null;
@@ -647,6 +696,7 @@ public sealed class FaceReplacer : IDisposable
         _renderer.Dispose();
         _donorRenderer.Dispose();
         _donors?.Dispose();
+        _donorDetector?.Dispose();
         (_generator as IDisposable)?.Dispose();
         _fallback?.Dispose();
         _canonical.Dispose();

@@ -27,6 +27,9 @@ public sealed record IdentityTransform(string IdentityKey, int Seed, FaceShapeCh
 
     public float PlannedDistance { get; init; } = float.NaN;
 
+    /// <summary>For a face made from donors, the smallest distance planning measured from any of them (NaN otherwise).</summary>
+    public float PlannedDonorDistance { get; init; } = float.NaN;
+
     /// <summary>How many candidate transforms planning tried before it chose this one.</summary>
     public int CandidatesTried { get; init; }
 

@@ -77,7 +77,9 @@ public sealed class PhotoReplacementTests(ITestOutputHelper output, ReplacementF
     /// New faces from donors (the photos folder itself as the donor folder: every person there is a donor for the
     /// others, and planning must leave each person out of their own mix), safety check off so the replacement itself
     /// is judged. Targets of the issue: none within 0.6, still a face on 95%, pose within 5 degrees and openings within
-    /// 15% on 95%. Measured: 0 within (nearest 0.73, mean 0.82), found 23/23, pose 22/23, eyes 23/23, mouth 22/23.
+    /// 15% on 95%. Measured: 0 within (nearest 0.71, mean 0.82), found 23/23, pose 22/23, eyes 23/23, mouth 23/23.
+    /// The new faces are nobody's among the donors either: 22 of 23 planned beyond 0.6 from both their donors (one at
+    /// 0.596 — six donor people leave few mixes); bound 90%.
     /// </summary>
     [Fact]
     public void Donor_faces_leave_their_person_and_keep_pose_and_expression()
@@ -93,6 +95,8 @@ public sealed class PhotoReplacementTests(ITestOutputHelper output, ReplacementF
         Assert.True(faces.Max(f => f.PoseDifference) <= 10, $"head pose moved {faces.Max(f => f.PoseDifference):0.0} degrees");
         Assert.True(faces.Count(f => f.EyesKept) >= 0.95 * count, $"eye opening kept on only {faces.Count(f => f.EyesKept)} of {count} faces");
         Assert.True(faces.Count(f => f.MouthKept) >= 0.95 * count, $"mouth opening kept on only {faces.Count(f => f.MouthKept)} of {count} faces");
+        var apartFromDonors = faces.Count(f => f.Plan.PlannedDonorDistance > models.Embedder.MatchThreshold);
+        Assert.True(apartFromDonors >= 0.9 * count, $"only {apartFromDonors} of {count} new faces are beyond 0.6 from their donors");
     }
 
     /// <summary>No person's new face is made from their own portraits, though the donor folder holds them.</summary>
@@ -251,7 +255,7 @@ public sealed class PhotoReplacementTests(ITestOutputHelper output, ReplacementF
         public bool Replaced { get; init; }
 
         public override string ToString() =>
-            $"{photo} {Detection.Box.Width:0}px: distance {Distance:0.000} (planned {Plan.PlannedDistance:0.000} after {Plan.CandidatesTried}{(Plan.Donors is { } d ? $", donors {d}" : "")}), found {Found}, " +
+            $"{photo} {Detection.Box.Width:0}px: distance {Distance:0.000} (planned {Plan.PlannedDistance:0.000} after {Plan.CandidatesTried}{(Plan.Donors is { } d ? $", donors {d} at {Plan.PlannedDonorDistance:0.000}" : "")}), found {Found}, " +
             $"pose {PoseDifference:0.0} deg, eye {EyeChange:0.00}, mouth {MouthChange:0.00}{(MouthKept ? "" : " (changed)")}{(Replaced ? "" : ", blurred by the safety check")}";
     }
 }

@@ -1,7 +1,6 @@
-using Deid.Effect.Detection;
 using OpenCvSharp;
 
-namespace Deid.PluginHost.Evaluation;
+namespace Deid.Effect.Detection;
 
 /// <summary>
 /// Asks the detector whether there is still a face where a face was: on a crop around the face (2.5 times its
