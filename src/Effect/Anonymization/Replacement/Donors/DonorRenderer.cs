@@ -28,12 +28,9 @@ internal sealed class DonorRenderer : IDisposable
     /// <param name="stronger">Keep only the original's broadest light, for a face the recognizer still matched to the person.</param>
     public void Render(Mat canonical, Point2f[] points, IReadOnlyList<(DonorFace Face, float Weight)> donors, MaskOptions maskOptions, Mat face, Mat mask, bool stronger = false)
     {
-        using var mixed = Mix(donors, points);
         using var original = new Mat();
         canonical.ConvertTo(original, MatType.CV_32FC3);
-        using var area = new Mat(Size, Size, MatType.CV_32FC1, Scalar.All(0));
-        FaceOutline.Fill(area, points, 1f);
-        using var result = Relit(mixed, original, area, stronger ? StrongerLightingSigma : LightingSigma);
+        using var result = DonorsUnderOriginalLight(original, points, donors, stronger);
 
         // An open mouth keeps its inside (teeth, tongue): the donors' closed lips would only be stretched over it.
         using (var inside = new Mat(Size, Size, MatType.CV_32FC1, Scalar.All(0)))
@@ -59,14 +56,20 @@ internal sealed class DonorRenderer : IDisposable
     public void RenderWithoutLandmarks(Mat canonical, IReadOnlyList<(DonorFace Face, float Weight)> donors, MaskOptions maskOptions, Mat face, Mat mask, bool stronger = false)
     {
         var points = MeanPoints(donors);
-        using var mixed = Mix(donors, points);
         using var original = new Mat();
         canonical.ConvertTo(original, MatType.CV_32FC3);
-        using var area = new Mat(Size, Size, MatType.CV_32FC1, Scalar.All(0));
-        FaceOutline.Fill(area, points, 1f);
-        using var result = Relit(mixed, original, area, stronger ? StrongerLightingSigma : LightingSigma);
+        using var result = DonorsUnderOriginalLight(original, points, donors, stronger);
         result.ConvertTo(face, MatType.CV_8UC3);
         DrawMask(points, maskOptions, mask);
+    }
+
+    /// <summary>The donors warped onto <paramref name="points"/> and blended, under the original's light over the face's outline (CV_32FC3).</summary>
+    private Mat DonorsUnderOriginalLight(Mat original, Point2f[] points, IReadOnlyList<(DonorFace Face, float Weight)> donors, bool stronger)
+    {
+        using var mixed = Mix(donors, points);
+        using var area = new Mat(Size, Size, MatType.CV_32FC1, Scalar.All(0));
+        FaceOutline.Fill(area, points, 1f);
+        return Relit(mixed, original, area, stronger ? StrongerLightingSigma : LightingSigma);
     }
 
     /// <summary>The donors warped onto <paramref name="points"/> and blended by their weights (CV_32FC3).</summary>
