@@ -9,6 +9,7 @@ public static class EvaluatedMethods
     private static readonly Dictionary<string, Func<MethodOptions, IEvaluatedMethod>> Available = new()
     {
         [UntouchedMethod.MethodName] = _ => new UntouchedMethod(),
+        [ShiftedMethod.MethodName] = _ => new ShiftedMethod(),
         ["blur"] = options => Compositor(AnonymizationMethod.Blur, options),
         ["pixelate"] = options => Compositor(AnonymizationMethod.Pixelate, options),
         ["solid"] = options => Compositor(AnonymizationMethod.Solid, options),

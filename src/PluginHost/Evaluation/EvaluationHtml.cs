@@ -39,7 +39,10 @@ public static class EvaluationHtml
             foreach (var column in EvaluationTable.Columns) html.Write($"<td class=\"num\">{WebUtility.HtmlEncode(column.Value(method))}</td>");
             html.Write("</tr>\n");
         }
-        html.Write("</tbody>\n</table>\n<h2>Columns</h2>\n<dl>\n");
+        html.Write("</tbody>\n</table>\n");
+        foreach (var method in report.Methods)
+            if (EvaluationTable.Outcomes(method) is { } outcomes) html.Write($"<p>{WebUtility.HtmlEncode(method.Method)}: {WebUtility.HtmlEncode(outcomes)}</p>\n");
+        html.Write("<h2>Columns</h2>\n<dl>\n");
         foreach (var column in EvaluationTable.Columns)
             html.Write($"<dt>{WebUtility.HtmlEncode(column.Heading)}</dt><dd>{WebUtility.HtmlEncode(column.Meaning)}</dd>\n");
         html.Write("</dl>\n<p>Confident faces: detector score at least 0.9, seen in that frame, with landmarks that make a face. Every face is anonymized; the measures are taken on the confident ones.</p>\n");

@@ -9,7 +9,8 @@ namespace Deid.PluginHost.Evaluation;
 /// "identity": {"faces", "withinThresholdShare", "leakedShare", "meanDistance"}, "naturalness": {"faces",
 /// "stillFoundShare"}, "poseAndExpression": {"faces", "poseKeptShare", "eyesKeptShare", "mouthKeptShare",
 /// "medianPoseDifferenceDegrees"}, "flicker": {"facePairs", "sourceMeanDifference", "outputMeanDifference", "ratio"}
-/// or null for photos, "speed": {"framesPerSecond", "millisecondsPerFace"}}]}</c>. Shares are 0..1; null where
+/// or null for photos, "speed": {"framesPerSecond", "millisecondsPerFace"}, "outcomes": [{"outcome", "faces"}] or null
+/// (replace: how many of all faces got a new face, and how many were blurred, by reason)}]}</c>. Shares are 0..1; null where
 /// no face qualified.
 /// </summary>
 public static class EvaluationJson

@@ -88,7 +88,7 @@ public sealed class Evaluator(EvaluationModels models)
         }
         if (faces == 0) throw new CliError($"no face was found in {input.Name}; nothing to evaluate");
         return new EvaluationReport(input.Name, input.IsClip ? "clip" : "photos", frames, faces, confidentFaces,
-            input.Subject.SamplesByIdentity.Count, options.Strength, options.Seed, scorers.Select(s => s.Report(input.IsClip)).ToList());
+            input.Subject.SamplesByIdentity.Count, options.Strength, options.Seed, scorers.Select((s, m) => s.Report(input.IsClip, methods[m].Outcomes)).ToList());
     }
 
     /// <summary>Faces present in this frame and the one before under the same track, with their ellipses then and now.</summary>

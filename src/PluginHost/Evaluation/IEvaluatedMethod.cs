@@ -20,4 +20,10 @@ public interface IEvaluatedMethod : IDisposable
     /// <param name="faces">Every face of the frame to hide (tracked regions in a clip, detections in a photo).</param>
     /// <param name="identityKey">The person a face belongs to, one of <see cref="EvaluationSubject.SamplesByIdentity"/>'s keys.</param>
     void Anonymize(Mat bgrFrame, IReadOnlyList<FaceRegion> faces, Func<FaceRegion, string> identityKey);
+
+    /// <summary>
+    /// For a method that decides face by face (replace: a new face, or a blur and why), how many faces went each way
+    /// so far; null for methods that treat every face alike.
+    /// </summary>
+    IReadOnlyList<FaceOutcomeCount>? Outcomes => null;
 }

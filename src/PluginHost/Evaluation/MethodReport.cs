@@ -12,7 +12,8 @@ public sealed record MethodReport(
     NaturalnessScores Naturalness,
     PoseExpressionScores PoseAndExpression,
     FlickerScores? Flicker,
-    SpeedScores Speed);
+    SpeedScores Speed,
+    IReadOnlyList<FaceOutcomeCount>? Outcomes = null);
 
 /// <summary>
 /// On confident faces: the share whose output is within the recognizer's match threshold (0.6) of the original

@@ -56,7 +56,7 @@ public sealed class MethodScorer(string method, float matchThreshold)
         _outputFlicker += output;
     }
 
-    public MethodReport Report(bool isClip) => new(
+    public MethodReport Report(bool isClip, IReadOnlyList<FaceOutcomeCount>? outcomes = null) => new(
         Method, _frames, _facesAnonymized,
         new IdentityScores(_identityFaces, Share(_withinThreshold, _identityFaces), Share(_leaked, _identityFaces), Mean(_distanceSum, _identityFaces)),
         new NaturalnessScores(_naturalnessFaces, Share(_stillFound, _naturalnessFaces)),
@@ -68,7 +68,8 @@ public sealed class MethodScorer(string method, float matchThreshold)
             : null,
         new SpeedScores(
             _time > TimeSpan.Zero ? _frames / _time.TotalSeconds : null,
-            _facesAnonymized > 0 ? _time.TotalMilliseconds / _facesAnonymized : null));
+            _facesAnonymized > 0 ? _time.TotalMilliseconds / _facesAnonymized : null),
+        outcomes);
 
     private static double? Share(int count, int total) => total > 0 ? (double)count / total : null;
 

@@ -42,5 +42,19 @@ public sealed class ReplaceMethod(MethodOptions options) : IEvaluatedMethod
         replacer.ApplyAll(bgrFrame, planned, _mask);
     }
 
+    public IReadOnlyList<FaceOutcomeCount>? Outcomes => _replacer is { } replacer
+        ? Enum.GetValues<ReplacementOutcome>().Select(o => new FaceOutcomeCount(Describe(o), replacer.Statistics.Count(o))).ToList()
+        : null;
+
+    private static string Describe(ReplacementOutcome outcome) => outcome switch
+    {
+        ReplacementOutcome.Replaced => "replaced",
+        ReplacementOutcome.BlurredTooSmall => "blurred: too small",
+        ReplacementOutcome.BlurredNoLandmarks => "blurred: no upright face or doubtful detection",
+        ReplacementOutcome.BlurredStillRecognized => "blurred: still recognized",
+        ReplacementOutcome.BlurredAfterError => "blurred: error",
+        _ => outcome.ToString(),
+    };
+
     public void Dispose() => _replacer?.Dispose();
 }

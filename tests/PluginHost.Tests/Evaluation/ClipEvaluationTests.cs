@@ -14,7 +14,7 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
     public void Reports_a_flicker_ratio_per_method_on_the_first_ninety_frames()
     {
         var json = Path.Combine(_directory, "report.json");
-        var run = DeidCli.Run(["eval", SharedAssets.HamiltonClip, "--methods", "none,blur,pixelate,solid,replace", "--seed", "3", "--max-frames", "90", "--json", json, "--quiet"]);
+        var run = DeidCli.Run(["eval", SharedAssets.HamiltonClip, "--methods", "none,shifted,blur,pixelate,solid,replace", "--seed", "3", "--max-frames", "90", "--json", json, "--quiet"]);
         output.WriteLine(run.StandardOutput);
         Assert.True(run.ExitCode == 0, run.StandardError);
         Assert.Equal(string.Empty, run.StandardError);
@@ -35,13 +35,21 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
         Assert.True(ratios["solid"] < 0.5, $"solid flicker ratio {ratios["solid"]:F2}");
         // The new faces stay put: no more change from frame to frame inside the face than the source has.
         Assert.True(ratios["replace"] <= 1.0, $"replace flicker ratio {ratios["replace"]:F2}");
+
+        // Half a pixel changes nobody and adds no flicker, yet on these small faces the landmarker already reads some
+        // poses and openings differently: the floor no method can go below here.
+        var shifted = (JObject)report["methods"]!.Single(m => (string?)m["method"] == "shifted");
+        Assert.True((double)shifted.SelectToken("identity.withinThresholdShare")! >= 0.95, "half a pixel hid the person");
+        Assert.InRange(ratios["shifted"], 0.8, 1.05);
+        var posesKept = (double)shifted.SelectToken("poseAndExpression.poseKeptShare")!;
+        Assert.InRange(posesKept, 0.8, 1.0);
     }
 
     /// <summary>
     /// The whole clip with new faces from donors (the shared photos): the issue's measures on video. Measured (seed 0):
-    /// within 0.6 1.1%, still a face 80%, pose within 5 degrees 55%, eyes 76%, mouth 60%, flicker 0.81. The targets
-    /// for naturalness (95%) and pose (95%) are not reached on this clip of small, turned and occluded faces; the
-    /// bounds keep what is reached from slipping.
+    /// within 0.6 1.1%, still a face 79%, pose within 5 degrees 54%, eyes 76%, mouth 60%, flicker 0.80. The targets
+    /// for naturalness (95%) and pose (95%) are not reached on this clip of small, turned and occluded faces (where
+    /// the shifted control itself reads 95% pose); the bounds keep what is reached from slipping.
     /// </summary>
     [Fact]
     public void Donor_faces_on_the_whole_clip_stay_faces_and_stay_steady()
@@ -55,7 +63,7 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
         double Measure(string path) => (double)replace.SelectToken(path)!;
         Assert.True(Measure("identity.withinThresholdShare") <= 0.02, $"within 0.6: {Measure("identity.withinThresholdShare"):P1}");
         Assert.True(Measure("naturalness.stillFoundShare") >= 0.75, $"still a face: {Measure("naturalness.stillFoundShare"):P1}");
-        Assert.True(Measure("poseAndExpression.poseKeptShare") >= 0.45, $"pose kept: {Measure("poseAndExpression.poseKeptShare"):P1}");
+        Assert.True(Measure("poseAndExpression.poseKeptShare") >= 0.5, $"pose kept: {Measure("poseAndExpression.poseKeptShare"):P1}");
         Assert.True(Measure("poseAndExpression.eyesKeptShare") >= 0.6, $"eyes kept: {Measure("poseAndExpression.eyesKeptShare"):P1}");
         Assert.True(Measure("flicker.ratio") <= 1.0, $"flicker ratio {Measure("flicker.ratio"):F2}");
     }

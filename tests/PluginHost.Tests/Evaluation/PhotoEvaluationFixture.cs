@@ -4,10 +4,10 @@ using Newtonsoft.Json.Linq;
 
 namespace Deid.PluginHost.Tests.Evaluation;
 
-/// <summary>One `deid eval` run over the shared photos with the control and the four methods, shared by the tests.</summary>
+/// <summary>One `deid eval` run over the shared photos with the two controls and the four methods, shared by the tests.</summary>
 public sealed class PhotoEvaluationFixture : IDisposable
 {
-    public static readonly string[] Methods = ["none", "blur", "pixelate", "solid", "replace"];
+    public static readonly string[] Methods = ["none", "shifted", "blur", "pixelate", "solid", "replace"];
 
     private readonly string _directory = Directory.CreateTempSubdirectory("deid-eval-photos-").FullName;
 

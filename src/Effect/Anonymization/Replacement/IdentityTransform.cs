@@ -20,8 +20,9 @@ public sealed record IdentityTransform(string IdentityKey, int Seed, FaceShapeCh
     public Donors.DonorMix? Donors { get; init; }
 
     /// <summary>
-    /// Set on the retry of a face the recognizer still matched: donors keep only the original's broadest light
-    /// (the hand-made transform is pushed further instead, by scaling its shape and shading).
+    /// Set on the retry of a face the recognizer still matched: donors keep only the original's broadest light, skip
+    /// the landmark correction, and must clear the match distance outright (the hand-made transform is pushed further
+    /// instead, by scaling its shape and shading).
     /// </summary>
     public bool Stronger { get; init; }
 
