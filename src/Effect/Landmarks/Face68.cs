@@ -57,4 +57,12 @@ public static class Face68
     }
 
     public static float Distance(Point2f a, Point2f b) => MathF.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Y - b.Y) * (a.Y - b.Y));
+
+    /// <summary>The mean distance between corresponding points of two equally long point sets.</summary>
+    public static float MeanDistance(ReadOnlySpan<Point2f> a, ReadOnlySpan<Point2f> b)
+    {
+        var sum = 0f;
+        for (var i = 0; i < a.Length; i++) sum += Distance(a[i], b[i]);
+        return sum / a.Length;
+    }
 }

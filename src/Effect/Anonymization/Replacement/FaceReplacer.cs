@@ -381,7 +381,7 @@ public sealed class FaceReplacer : IDisposable
     {
         var original = _landmarker.Locate(canonical, box);
         var read = ReadNewFace(canonical, box);
-        var error = MeanDistance(read, original);
+        var error = Face68.MeanDistance(read, original);
         using var kept = new Mat();
         for (var pass = 0; pass < passes; pass++)
         {
@@ -397,7 +397,7 @@ public sealed class FaceReplacer : IDisposable
             }
             _alignWarp.Warp(kept, from, original, _face);
             var corrected = ReadNewFace(canonical, box);
-            var correctedError = MeanDistance(corrected, original);
+            var correctedError = Face68.MeanDistance(corrected, original);
             if (!(correctedError < error))
             {
                 kept.CopyTo(_face);
@@ -424,13 +424,6 @@ public sealed class FaceReplacer : IDisposable
             }
         }
         return _landmarker.Locate(composed, box);
-    }
-
-    private static float MeanDistance(Point2f[] a, Point2f[] b)
-    {
-        var sum = 0f;
-        for (var i = 0; i < a.Length; i++) sum += Face68.Distance(a[i], b[i]);
-        return sum / a.Length;
     }
 
     /// <summary>Largest correction <see cref="AlignToOriginal"/> makes per landmark and pass, as a share of the canonical side.</summary>

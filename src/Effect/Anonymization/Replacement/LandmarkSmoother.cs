@@ -19,7 +19,7 @@ public sealed class LandmarkSmoother(float smoothing, float canonicalSize)
         if (smoothing <= 0) return points;
         lock (_state)
         {
-            if (!_state.TryGetValue(trackId, out var previous) || previous.Length != points.Length || MeanDistance(previous, points) > _restartAt)
+            if (!_state.TryGetValue(trackId, out var previous) || previous.Length != points.Length || Landmarks.Face68.MeanDistance(previous, points) > _restartAt)
             {
                 _state[trackId] = (Point2f[])points.Clone();
                 return points;
@@ -41,12 +41,5 @@ public sealed class LandmarkSmoother(float smoothing, float canonicalSize)
     public void Forget(int trackId)
     {
         lock (_state) _state.Remove(trackId);
-    }
-
-    private static float MeanDistance(Point2f[] a, Point2f[] b)
-    {
-        float sum = 0;
-        for (var i = 0; i < a.Length; i++) sum += Landmarks.Face68.Distance(a[i], b[i]);
-        return sum / a.Length;
     }
 }
