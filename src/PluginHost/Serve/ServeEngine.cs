@@ -5,6 +5,7 @@ using Deid.Effect.Anonymization.Replacement;
 using Deid.Effect.Anonymization.Replacement.Donors;
 using Deid.Effect.Detection;
 using Deid.Effect.Inference;
+using Deid.Effect.Landmarks;
 using Deid.Effect.Models;
 using Deid.Effect.Pipeline;
 using Deid.Effect.Selection;
@@ -64,6 +65,24 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
     private AheadRenderer<AheadJob>? _ahead;
 
     private string? _donorFingerprint;
+    private DonorBank? _donorBank;
+    private long _donorBankLoads;
+
+    /// <summary>
+    /// The donor folder's faces, loaded on the first replace render and shared by every replace compositor of the
+    /// process: a new seed or analysis in the editor then costs no reload of the folder.
+    /// </summary>
+    private DonorBank? SharedDonors
+    {
+        get
+        {
+            if (donorFolder is null || _donorBank is not null) return _donorBank;
+            using var landmarker = new Landmark68Detector(Models.Sessions, Models.Locator);
+            _donorBank = DonorBank.Load(donorFolder, Models.Detector, landmarker, Models.Embedder);
+            _donorBankLoads++;
+            return _donorBank;
+        }
+    }
 
     /// <summary>The donor folder's fingerprint, taken once: the folder is read once per serve process too.</summary>
     private string? DonorFingerprint => donorFolder is null ? null : _donorFingerprint ??= DonorFolderFingerprint.Of(donorFolder);
@@ -421,6 +440,7 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
                 ["droppedWrites"] = _cache.DroppedWrites,
                 ["evictions"] = _cache.Evictions,
                 ["readAheadLoads"] = _cache.ReadAheadLoads,
+                ["donorBankLoads"] = _donorBankLoads,
             };
         }
     }
@@ -479,7 +499,7 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
             _replaceCompositors.Insert(0, known);
             return known.Compositor;
         }
-        var compositor = ReplacePlanning.Compositor(settings, analysis, Models, renderInOrder: false);
+        var compositor = ReplacePlanning.Compositor(settings, analysis, Models, renderInOrder: false, SharedDonors);
         _replaceCompositors.Insert(0, (key, compositor));
         while (_replaceCompositors.Count > MaxReplaceCompositors)
         {
@@ -559,6 +579,7 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
         foreach (var session in _sessions.Values) session.Analyzer.Dispose();
         foreach (var compositor in _compositors.Values) compositor.Dispose();
         foreach (var (_, compositor) in _replaceCompositors) compositor.Dispose();
+        _donorBank?.Dispose();
         _models?.Dispose();
         _cache.Dispose();
         _original.Dispose();

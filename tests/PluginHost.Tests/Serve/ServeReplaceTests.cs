@@ -79,6 +79,35 @@ public sealed class ServeReplaceTests : IDisposable
         Assert.True(distance > embedder.MatchThreshold, $"the donors' face is {distance:0.000} from the person");
     }
 
+    /// <summary>
+    /// The donor folder is read once per serve process: new seeds (each its own replace compositor, more than the
+    /// server keeps, so compositors are also dropped and made again) share the one load, and still differ.
+    /// </summary>
+    [Fact]
+    public void Every_seed_shares_one_load_of_the_donor_folder()
+    {
+        using var withDonors = new ServeProcess(environment: new Dictionary<string, string> { ["DEID_DONORS"] = SharedAssets.Media("photos") });
+        using var photo = Cv2.ImRead(SharedAssets.Media("photos", "obama.jpg"));
+        using var client = withDonors.Connect();
+        Assert.Equal("welcome", client.Request(new() { ["type"] = "hello", ["protocol"] = 1, ["client"] = "test" })["type"]);
+        var slot = Path.Combine(withDonors.Directory, "slot-seeds.shm");
+        var outputs = new List<byte[]>();
+        foreach (var seed in new[] { 5, 6, 7, 5 })
+        {
+            File.WriteAllBytes(slot, Packed(photo));
+            var reply = client.Request(Request(slot, photo.Width, photo.Height, seed, fingerprint: $"seeds-{outputs.Count}"));
+            Assert.True((string)reply["type"] == "rendered", reply.TryGetValue("message", out var m) ? (string)m : "no message");
+            outputs.Add(File.ReadAllBytes(slot));
+        }
+        Assert.True(Differing(outputs[0], outputs[1]) > 1000, "two seeds made the same face");
+        Assert.Equal(outputs[0], outputs[3]);
+        Assert.Equal(1L, Convert.ToInt64(client.Request(new() { ["type"] = "stats" })["donorBankLoads"]));
+
+        using var withoutDonors = _serve.Connect();
+        Assert.Equal("welcome", withoutDonors.Request(new() { ["type"] = "hello", ["protocol"] = 1, ["client"] = "test" })["type"]);
+        Assert.Equal(0L, Convert.ToInt64(withoutDonors.Request(new() { ["type"] = "stats" })["donorBankLoads"]));
+    }
+
     private static int Differing(byte[] a, byte[] b) => a.Zip(b).Count(p => p.First != p.Second);
 
     private static Dictionary<string, object> Request(string slot, int width, int height, int seed, string fingerprint) => new()

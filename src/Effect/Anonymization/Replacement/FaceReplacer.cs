@@ -26,6 +26,7 @@ public sealed class FaceReplacer : IDisposable
     private readonly ShapeAndSkinRenderer _renderer = new();
     private readonly IFaceGenerator? _generator;
     private readonly DonorBank? _donors;
+    private readonly bool _ownsDonors;
     private readonly YuNetDetector? _donorDetector;
     private readonly DetectionProbe? _probe;
     private readonly DonorRenderer _donorRenderer = new();
@@ -36,7 +37,11 @@ public sealed class FaceReplacer : IDisposable
     private readonly Mat _mask = new();
     private FaceCompositor? _fallback;
 
-    public FaceReplacer(InferenceSessionFactory sessions, ModelLocator models, ReplacementOptions options)
+    /// <param name="sharedDonors">
+    /// The donors of <see cref="ReplacementOptions.DonorFolder"/>, already loaded and shared by every replacer of the
+    /// process (not disposed here); null to load them.
+    /// </param>
+    public FaceReplacer(InferenceSessionFactory sessions, ModelLocator models, ReplacementOptions options, DonorBank? sharedDonors = null)
     {
         Options = options;
         // The generator first: a model that breaks the contract is refused before anything else is loaded.
@@ -49,7 +54,8 @@ public sealed class FaceReplacer : IDisposable
             {
                 _donorDetector = new YuNetDetector(sessions, models);
                 _probe = new DetectionProbe(_donorDetector);
-                _donors = DonorBank.Load(donorFolder, _donorDetector, _landmarker, _embedder);
+                _ownsDonors = sharedDonors is null;
+                _donors = sharedDonors ?? DonorBank.Load(donorFolder, _donorDetector, _landmarker, _embedder);
             }
             catch
             {
@@ -733,7 +739,7 @@ public sealed class FaceReplacer : IDisposable
         _embedder.Dispose();
         _renderer.Dispose();
         _donorRenderer.Dispose();
-        _donors?.Dispose();
+        if (_ownsDonors) _donors?.Dispose();
         _donorDetector?.Dispose();
         (_generator as IDisposable)?.Dispose();
         _fallback?.Dispose();
