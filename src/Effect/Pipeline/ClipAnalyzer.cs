@@ -9,7 +9,8 @@ namespace Deid.Effect.Pipeline;
 
 /// <summary>
 /// The analysis pass: detects faces frame by frame as frames are handed in, links them into tracks as it goes,
-/// keeps the best few faces of each track for the recognizer, then builds the whole clip's tracks and identities so
+/// ending every track at a cut (<see cref="SceneCutDetector"/>), keeps the best few faces of each track for the
+/// recognizer, then builds the whole clip's tracks and identities so
 /// the render pass can look ahead (gaps, track ends and who is who are known before any frame is written).
 /// </summary>
 public sealed class ClipAnalyzer : IDisposable
@@ -21,6 +22,8 @@ public sealed class ClipAnalyzer : IDisposable
     private readonly TrackLinker _linker;
     private readonly TrackEmbeddingCollector _collector;
     private readonly ClipFingerprint _fingerprint = new();
+    private readonly SceneCutDetector _cuts = new();
+    private readonly List<int> _cutFrames = [];
     private readonly List<IReadOnlyList<FaceDetection>> _detections = [];
     private readonly Stopwatch _identityClock = new();
     private int _width;
@@ -37,6 +40,12 @@ public sealed class ClipAnalyzer : IDisposable
         _collector = new TrackEmbeddingCollector(_identityOptions);
     }
 
+    /// <summary>
+    /// Changes whenever the same detections would be linked into other tracks, so analyses kept from before are made
+    /// again (2: tracks end at cuts).
+    /// </summary>
+    public const int LinkingVersion = 2;
+
     public int FramesSeen => _detections.Count;
 
     public IReadOnlyList<FaceDetection> AddFrame(Mat bgrFrame)
@@ -48,6 +57,11 @@ public sealed class ClipAnalyzer : IDisposable
 
         var found = _detector.Detect(bgrFrame, frame);
         _detections.Add(found);
+        if (_cuts.IsCut(bgrFrame))
+        {
+            _linker.Cut();
+            _cutFrames.Add(frame);
+        }
         var trackIds = _linker.Push(found);
         if (_embedder is not null)
         {
@@ -60,6 +74,9 @@ public sealed class ClipAnalyzer : IDisposable
     }
 
     public ClipFingerprint FingerprintSamples => _fingerprint;
+
+    /// <summary>The frames found to start a new shot so far (no track runs across one).</summary>
+    public IReadOnlyList<int> CutFrames => _cutFrames;
 
     /// <summary>Time spent on identities (choosing, aligning and embedding faces, grouping), for benchmarks.</summary>
     public TimeSpan IdentityTime => _identityClock.Elapsed;
@@ -94,5 +111,9 @@ public sealed class ClipAnalyzer : IDisposable
         return new ClipAnalysis(width, height, detections, tracks, [], string.Empty);
     }
 
-    public void Dispose() => _collector.Dispose();
+    public void Dispose()
+    {
+        _collector.Dispose();
+        _cuts.Dispose();
+    }
 }

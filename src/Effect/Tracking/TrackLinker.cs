@@ -7,7 +7,7 @@ namespace Deid.Effect.Tracking;
 /// Links per-frame detections into tracks, one frame at a time (so the analysis pass knows a detection's track the
 /// moment it is found). A detection continues the track whose last box overlaps it most, or, for small fast faces
 /// whose boxes no longer overlap, whose centre is near and whose size is similar. A track left unmatched for more
-/// than <see cref="TrackingOptions.MaxGapFrames"/> frames ends.
+/// than <see cref="TrackingOptions.MaxGapFrames"/> frames ends, and every track ends at a cut (<see cref="Cut"/>).
 /// </summary>
 public sealed class TrackLinker(TrackingOptions options)
 {
@@ -56,6 +56,12 @@ public sealed class TrackLinker(TrackingOptions options)
         }
         return assigned;
     }
+
+    /// <summary>
+    /// The next frame starts a new shot: every track ends here, so a face in the new shot never continues a face of
+    /// the last one, however much their boxes overlap.
+    /// </summary>
+    public void Cut() => _active.Clear();
 
     /// <summary>Links a whole clip's detections.</summary>
     public static List<FaceTrack> Link(IReadOnlyList<IReadOnlyList<FaceDetection>> detectionsPerFrame, TrackingOptions options)

@@ -409,7 +409,7 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
 
     /// <summary>What an analysis depends on besides the clip: the models and the analysis settings and format.</summary>
     private static readonly string AnalysisSettingsKey = Convert.ToHexStringLower(System.IO.Hashing.XxHash3.Hash(System.Text.Encoding.UTF8.GetBytes(string.Join("|",
-        ModelCatalog.Detector.Sha256, ModelCatalog.Recognizer.Sha256, AnalysisDocument.CurrentVersion,
+        ModelCatalog.Detector.Sha256, ModelCatalog.Recognizer.Sha256, AnalysisDocument.CurrentVersion, ClipAnalyzer.LinkingVersion,
         new DetectorOptions().ScoreThreshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))))[..12];
 
     private static void TryDelete(string path)

@@ -19,6 +19,20 @@ public sealed class TrackingTests
         outer.Left <= inner.Left + tolerance && outer.Top <= inner.Top + tolerance &&
         outer.Right >= inner.Right - tolerance && outer.Bottom >= inner.Bottom - tolerance;
 
+    /// <summary>After a cut a face where another was is someone else: the overlapping box starts a track of its own.</summary>
+    [Fact]
+    public void A_cut_ends_every_track()
+    {
+        var linker = new TrackLinker(Options);
+        var before = linker.Push([Face(100, 50, 40)]);
+        Assert.Equal(before, linker.Push([Face(102, 50, 40)]));
+        linker.Cut();
+        var after = linker.Push([Face(104, 50, 40)]);
+        Assert.NotEqual(before[0], after[0]);
+        Assert.Equal(after, linker.Push([Face(106, 50, 40)]));
+        Assert.Equal(2, linker.Tracks.Count);
+    }
+
     [Fact]
     public void A_face_missed_for_a_few_frames_keeps_a_region_in_every_frame()
     {

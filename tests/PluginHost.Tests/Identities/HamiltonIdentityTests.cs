@@ -39,6 +39,29 @@ public sealed class HamiltonIdentityTests(ITestOutputHelper output, HamiltonAnal
         }
     }
 
+    /// <summary>
+    /// The clip has three hard cuts (frames 20, 82 and 211, as ffmpeg's scene detection also finds them). At 82 an
+    /// audience face's box overlaps the singer's in the next shot; no track may carry one person into the other.
+    /// </summary>
+    [Fact]
+    public void The_cuts_are_found_and_no_track_runs_across_one()
+    {
+        var cuts = new List<int>();
+        var scores = new List<(double Score, int Frame)>();
+        using (var detector = new Effect.Pipeline.SceneCutDetector())
+            clip.ForEachFrame((index, frame) =>
+            {
+                if (detector.IsCut(frame)) cuts.Add(index);
+                scores.Add((detector.LastScore, index));
+            });
+        output.WriteLine("highest scores: " + string.Join(", ", scores.OrderByDescending(s => s.Score).Take(6).Select(s => $"{s.Frame}: {s.Score:0.0}")));
+        Assert.Equal([20, 82, 211], cuts);
+        foreach (var track in clip.Analysis.Tracks)
+            foreach (var cut in cuts)
+                Assert.False(track.FirstObserved < cut && cut <= track.LastObserved,
+                    $"track {track.Id} is seen in frames {track.FirstObserved}-{track.LastObserved}, across the cut at {cut}");
+    }
+
     [Fact]
     public void A_kept_identity_is_untouched_in_every_frame_while_everyone_else_is_hidden()
     {
