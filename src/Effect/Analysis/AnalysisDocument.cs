@@ -41,6 +41,9 @@ public sealed class AnalysisDocument
     [Key(11)] public Dictionary<int, byte[]> FingerprintSamples { get; set; } = [];
 
     [Key(12)] public string SourceName { get; set; } = string.Empty;
+
+    /// <summary>Frames that start a new shot, ascending; absent (empty) in files written before cuts were found.</summary>
+    [Key(13)] public int[] CutFrames { get; set; } = [];
 }
 
 [MessagePackObject]

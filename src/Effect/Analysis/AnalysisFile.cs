@@ -29,6 +29,7 @@ public static class AnalysisFile
             ScoreThreshold = scoreThreshold,
             FingerprintSamples = samples.Samples.ToDictionary(p => p.Key, p => p.Value),
             SourceName = sourceName,
+            CutFrames = [.. analysis.CutFrames],
         };
         var trackOf = new Dictionary<(int Frame, FaceDetection Detection), int>(ReferenceEqualityOnDetection.Instance);
         foreach (var track in analysis.Tracks)
@@ -152,8 +153,9 @@ public static class AnalysisFile
             }
             detections.Add(list);
         }
+        var cuts = document.CutFrames ?? [];
         var builder = new TrackRegionBuilder(options);
-        foreach (var track in tracks.Values) builder.Build(track, detections.Count);
+        foreach (var track in tracks.Values) builder.Build(track, detections.Count, cuts);
         var identities = document.Identities
             .Select(r => new Identity(r.Id, r.TrackIds, r.FirstFrame, r.LastFrame, r.Centroid, r.Embeddings)
             {
@@ -164,7 +166,7 @@ public static class AnalysisFile
                     .ToList(),
             })
             .ToList();
-        return new ClipAnalysis(document.Width, document.Height, detections, tracks.Values.ToList(), identities, document.Fingerprint);
+        return new ClipAnalysis(document.Width, document.Height, detections, tracks.Values.ToList(), identities, document.Fingerprint, cuts);
     }
 
     private static void Validate(AnalysisDocument document, string path)
@@ -183,6 +185,8 @@ public static class AnalysisFile
                 && ids.All(id => id >= 0), $"detections of frame {frame}");
         }
         Require(document.Identities.All(i => i.Id > 0 && i.TrackIds is not null && i.Embeddings is not null), "identities");
+        var cuts = document.CutFrames ?? [];
+        Require(cuts.All(c => c > 0 && c < document.Detections.Count) && cuts.Zip(cuts.Skip(1)).All(p => p.First < p.Second), "cut frames");
     }
 
     /// <summary>Detections are records; keys must compare by instance, so equal boxes in one frame stay apart.</summary>

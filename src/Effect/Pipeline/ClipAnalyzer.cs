@@ -42,7 +42,7 @@ public sealed class ClipAnalyzer : IDisposable
 
     /// <summary>
     /// Changes whenever the same detections would be linked into other tracks, so analyses kept from before are made
-    /// again (2: tracks end at cuts).
+    /// again (2: tracks and their holds end at cuts).
     /// </summary>
     public const int LinkingVersion = 2;
 
@@ -84,7 +84,7 @@ public sealed class ClipAnalyzer : IDisposable
     public ClipAnalysis Build()
     {
         var builder = new TrackRegionBuilder(_tracking);
-        foreach (var track in _linker.Tracks) builder.Build(track, _detections.Count);
+        foreach (var track in _linker.Tracks) builder.Build(track, _detections.Count, _cutFrames);
 
         IReadOnlyList<Identity> identities = [];
         if (_embedder is not null)
@@ -99,7 +99,7 @@ public sealed class ClipAnalyzer : IDisposable
             identities = new IdentityGrouper(_identityOptions).Group(summaries);
             _identityClock.Stop();
         }
-        return new ClipAnalysis(_width, _height, _detections, _linker.Tracks, identities, _fingerprint.Hash(_width, _height, _detections.Count));
+        return new ClipAnalysis(_width, _height, _detections, _linker.Tracks, identities, _fingerprint.Hash(_width, _height, _detections.Count), [.. _cutFrames]);
     }
 
     /// <summary>Tracks and regions from known detections, without identities (tests and tools).</summary>

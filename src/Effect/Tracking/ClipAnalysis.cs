@@ -13,9 +13,10 @@ public sealed class ClipAnalysis
     private readonly Dictionary<int, int> _identityByTrack = [];
 
     public ClipAnalysis(int width, int height, IReadOnlyList<IReadOnlyList<FaceDetection>> detections,
-        IReadOnlyList<FaceTrack> tracks, IReadOnlyList<Identity> identities, string fingerprint)
+        IReadOnlyList<FaceTrack> tracks, IReadOnlyList<Identity> identities, string fingerprint, IReadOnlyList<int>? cutFrames = null)
     {
         FrameCount = detections.Count;
+        CutFrames = cutFrames ?? [];
         Width = width;
         Height = height;
         Detections = detections;
@@ -43,6 +44,9 @@ public sealed class ClipAnalysis
     public IReadOnlyList<FaceTrack> Tracks { get; }
 
     public IReadOnlyList<Identity> Identities { get; }
+
+    /// <summary>Frames that start a new shot, ascending: no track runs across one, and no track's hold either.</summary>
+    public IReadOnlyList<int> CutFrames { get; }
 
     /// <summary>Content hash of the clip (see <see cref="Pipeline.ClipFingerprint"/>).</summary>
     public string Fingerprint { get; }

@@ -6,11 +6,13 @@ namespace Deid.Effect.Tracking;
 /// <summary>
 /// Turns a track's detections into one region per frame: gaps are interpolated, both ends are held, and position
 /// and size are smoothed with a centred window. Smoothing never shrinks coverage: every smoothed box still contains
-/// the raw (or interpolated) box of its frame, so a smoothed mask cannot lag behind a moving face.
+/// the raw (or interpolated) box of its frame, so a smoothed mask cannot lag behind a moving face. Holds stop at a
+/// cut: the face was not in the other shot, and its held mask there would fall on whatever is in its place.
 /// </summary>
 public sealed class TrackRegionBuilder(TrackingOptions options)
 {
-    public void Build(FaceTrack track, int frameCount)
+    /// <param name="cutFrames">Frames that start a new shot, ascending (no track is observed across one).</param>
+    public void Build(FaceTrack track, int frameCount, IReadOnlyList<int>? cutFrames = null)
     {
         var first = track.FirstObserved;
         var last = track.LastObserved;
@@ -38,6 +40,11 @@ public sealed class TrackRegionBuilder(TrackingOptions options)
         var regions = new List<FaceRegion>(length + 2 * options.HoldFrames);
         var start = Math.Max(0, first - options.HoldFrames);
         var end = Math.Min(frameCount - 1, last + options.HoldFrames);
+        foreach (var cut in cutFrames ?? [])
+        {
+            if (cut <= first) start = Math.Max(start, cut);
+            else if (cut > last) end = Math.Min(end, cut - 1);
+        }
         var smoothed = Smooth(raw);
         for (var frame = start; frame <= end; frame++)
         {

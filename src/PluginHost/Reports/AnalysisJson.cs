@@ -17,6 +17,7 @@ namespace Deid.PluginHost.Reports;
 ///   "width": 1920, "height": 1080,     // frame size in pixels
 ///   "frameRate": "30000/1001",         // exact, as numerator/denominator
 ///   "frameCount": 275,
+///   "cuts": [ 20, 82, 211 ],           // frames that start a new shot (no track runs across one)
 ///   "identities": [                    // people, numbered from 1 in order of first appearance
 ///     { "identity": 1, "firstFrame": 0, "lastFrame": 120, "firstTime": 0.0, "lastTime": 4.004, "tracks": [ 1, 4 ] } ],
 ///   "frames": [                        // every frame of the clip, in order; "frame" equals the index
@@ -55,6 +56,10 @@ public static class AnalysisJson
         json.WritePropertyName("frameRate");
         json.WriteValue(string.Create(CultureInfo.InvariantCulture, $"{document.FrameRateNumerator}/{document.FrameRateDenominator}"));
         json.WritePropertyName("frameCount"); json.WriteValue(document.Detections.Count);
+        json.WritePropertyName("cuts");
+        json.WriteStartArray();
+        foreach (var cut in document.CutFrames ?? []) json.WriteValue(cut);
+        json.WriteEndArray();
 
         json.WritePropertyName("identities");
         json.WriteStartArray();

@@ -1,3 +1,4 @@
+using Deid.Effect.Analysis;
 using Deid.Effect.Detection;
 using Deid.Effect.Pipeline;
 using Deid.Effect.Tracking;
@@ -31,6 +32,52 @@ public sealed class TrackingTests
         Assert.NotEqual(before[0], after[0]);
         Assert.Equal(after, linker.Push([Face(106, 50, 40)]));
         Assert.Equal(2, linker.Tracks.Count);
+    }
+
+    /// <summary>
+    /// A track is held a few frames past its ends for faces entering or leaving, but not into another shot, where its
+    /// mask would fall on whatever is there; the cut frames survive the analysis file, and so do the shortened holds.
+    /// </summary>
+    [Fact]
+    public void Holds_stop_at_a_cut_and_the_cut_is_kept_in_the_analysis_file()
+    {
+        var linker = new TrackLinker(Options);
+        var frames = new List<IReadOnlyList<FaceDetection>>();
+        for (var f = 0; f < 40; f++)
+        {
+            if (f == 20) linker.Cut();
+            IReadOnlyList<FaceDetection> found = f is >= 10 and < 20 ? [Face(100, 50, 40)] : f is >= 20 and < 30 ? [Face(300, 50, 40)] : [];
+            linker.Push(found);
+            frames.Add(found);
+        }
+        var builder = new TrackRegionBuilder(Options);
+        foreach (var track in linker.Tracks) builder.Build(track, frames.Count, [20]);
+        var analysis = new ClipAnalysis(640, 360, frames, linker.Tracks, [], "cut", [20]);
+        Assert.Equal(2, analysis.Tracks.Count);
+        void Check(ClipAnalysis clip)
+        {
+            var (before, after) = (clip.Tracks[0], clip.Tracks[1]);
+            Assert.Equal(10 - Options.HoldFrames, before.StartFrame);
+            Assert.Equal(19, before.StartFrame + before.Regions.Count - 1);
+            Assert.Equal(20, after.StartFrame);
+            Assert.Equal(29 + Options.HoldFrames, after.StartFrame + after.Regions.Count - 1);
+            Assert.Single(clip.RegionsAt(19));
+            Assert.Single(clip.RegionsAt(20));
+        }
+        Check(analysis);
+
+        var path = Path.Combine(Path.GetTempPath(), $"deid-cut-{Guid.NewGuid():N}.deid");
+        try
+        {
+            AnalysisFile.Save(AnalysisFile.ToDocument(analysis, new ClipFingerprint(), (25, 1), new Dictionary<string, string>(), 0.5f, "cut"), path);
+            var loaded = AnalysisFile.ToAnalysis(AnalysisFile.Read(path));
+            Assert.Equal([20], loaded.CutFrames);
+            Check(loaded);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

@@ -41,7 +41,8 @@ public sealed class HamiltonIdentityTests(ITestOutputHelper output, HamiltonAnal
 
     /// <summary>
     /// The clip has three hard cuts (frames 20, 82 and 211, as ffmpeg's scene detection also finds them). At 82 an
-    /// audience face's box overlaps the singer's in the next shot; no track may carry one person into the other.
+    /// audience face's box overlaps the singer's in the next shot; no track may carry one person into the other, and
+    /// no track's hold may lay its mask over the other shot.
     /// </summary>
     [Fact]
     public void The_cuts_are_found_and_no_track_runs_across_one()
@@ -56,10 +57,16 @@ public sealed class HamiltonIdentityTests(ITestOutputHelper output, HamiltonAnal
             });
         output.WriteLine("highest scores: " + string.Join(", ", scores.OrderByDescending(s => s.Score).Take(6).Select(s => $"{s.Frame}: {s.Score:0.0}")));
         Assert.Equal([20, 82, 211], cuts);
+        Assert.Equal(cuts, clip.Analysis.CutFrames);
         foreach (var track in clip.Analysis.Tracks)
             foreach (var cut in cuts)
+            {
                 Assert.False(track.FirstObserved < cut && cut <= track.LastObserved,
                     $"track {track.Id} is seen in frames {track.FirstObserved}-{track.LastObserved}, across the cut at {cut}");
+                var lastRegion = track.StartFrame + track.Regions.Count - 1;
+                Assert.False(track.StartFrame < cut && cut <= lastRegion,
+                    $"track {track.Id} covers frames {track.StartFrame}-{lastRegion}, across the cut at {cut}");
+            }
     }
 
     [Fact]

@@ -20,6 +20,7 @@ public sealed class AnalysisJsonTests
         Assert.Equal(360, (int)json["height"]!);
         Assert.Equal("25/1", (string?)json["frameRate"]);
         Assert.Equal(SyntheticAnalysis.FrameCount, (int)json["frameCount"]!);
+        Assert.Equal([SyntheticAnalysis.CutFrame], json["cuts"]!.Select(c => (int)c));
     }
 
     [Fact]

@@ -11,6 +11,9 @@ public static class SyntheticAnalysis
 {
     public const int FrameCount = 100;
 
+    /// <summary>The one frame the synthetic clip is said to cut at.</summary>
+    public const int CutFrame = 50;
+
     public static readonly (int Track, int First, int Last)[] Tracks = [(1, 0, 24), (2, 50, 74), (3, 10, 39), (4, 80, 89)];
 
     /// <param name="extraIdentities">More people, one short track each after frame 90, to make the sheet grow.</param>
@@ -28,6 +31,7 @@ public static class SyntheticAnalysis
             FrameRateDenominator = 1,
             ScoreThreshold = 0.6f,
             SourceName = sourceName,
+            CutFrames = [CutFrame],
         };
         for (var frame = 0; frame < FrameCount; frame++)
         {
