@@ -47,8 +47,9 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// The whole clip with new faces from donors (the shared photos): the issue's measures on video. Measured (seed 0):
-    /// within 0.6 1.1% (2 faces, neither leaked by the fair rule), still a face 80%, pose within 5 degrees 59%, eyes
-    /// 78%, mouth 62%, flicker 0.80. The targets
+    /// within 0.6 0% (two faces were, while the safety check compared with a chip a blurred neighbour reached into),
+    /// still a face 77%, pose within 5 degrees 59%, eyes 81%, mouth 61%, flicker 0.79. Seeds 1-6 also put no face
+    /// within 0.6. The targets
     /// for naturalness (95%) and pose (95%) are not reached on this clip of small, turned and occluded faces (where
     /// the shifted control itself reads 95% pose); the bounds keep what is reached from slipping.
     /// </summary>
@@ -62,7 +63,7 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
         Assert.True(run.ExitCode == 0, run.StandardError);
         var replace = (JObject)JObject.Parse(File.ReadAllText(json))["methods"]!.Single();
         double Measure(string path) => (double)replace.SelectToken(path)!;
-        Assert.True(Measure("identity.withinThresholdShare") <= 0.02, $"within 0.6: {Measure("identity.withinThresholdShare"):P1}");
+        Assert.True(Measure("identity.withinThresholdShare") == 0, $"within 0.6: {Measure("identity.withinThresholdShare"):P1}");
         Assert.True(Measure("naturalness.stillFoundShare") >= 0.75, $"still a face: {Measure("naturalness.stillFoundShare"):P1}");
         Assert.True(Measure("poseAndExpression.poseKeptShare") >= 0.5, $"pose kept: {Measure("poseAndExpression.poseKeptShare"):P1}");
         Assert.True(Measure("poseAndExpression.eyesKeptShare") >= 0.6, $"eyes kept: {Measure("poseAndExpression.eyesKeptShare"):P1}");

@@ -203,6 +203,9 @@ public sealed class FaceReplacer : IDisposable
     /// Replaces every face of one frame. The most certain faces go last, on top, so a doubtful neighbour (a second
     /// box on the same face, a blur fallback) is not pasted over them; a replaced face that a later neighbour
     /// overlaps is judged again at the end against its untouched original, and blurred if it came too near the person.
+    /// Every safety check compares with the frame as it came in: a neighbour blurred or replaced first may reach
+    /// into a face's chip, and judged against that, a new face too near the person passed (Hamilton clip, two faces
+    /// within 0.6 of the singer beside a blurred partial box).
     /// </summary>
     public void ApplyAll(Mat bgrFrame, IReadOnlyList<(FaceRegion Region, IdentityTransform Transform)> faces, MaskOptions mask)
     {
@@ -219,43 +222,37 @@ public sealed class FaceReplacer : IDisposable
             .ToHashSet();
         var deferred = duplicates.Select(i => ordered[i]).ToList();
         ordered = ordered.Where((_, i) => !duplicates.Contains(i)).ToList();
-        var areas = ordered.Select(f => SafeArea(bgrFrame, f.Region)).ToList();
-        var originals = new Mat?[ordered.Count];
-        try
+        using var untouched = Options.SafetyCheck ? bgrFrame.Clone() : null;
+        var outcomes = ordered.Select(f => Apply(bgrFrame, f.Region, f.Transform, mask, untouched)).ToList();
+        foreach (var duplicate in deferred)
         {
-            for (var i = 0; i < ordered.Count; i++)
-            {
-                var overlappedLater = Enumerable.Range(i + 1, ordered.Count - i - 1).Any(j => areas[i].IntersectsWith(areas[j]));
-                if (!Options.SafetyCheck || !overlappedLater || ordered[i].Region.Landmarks.Length != 5) continue;
-                originals[i] = new Mat();
-                FaceAligner.Align(bgrFrame, ordered[i].Region.Landmarks, originals[i]!);
-            }
-            var outcomes = ordered.Select(f => Apply(bgrFrame, f.Region, f.Transform, mask)).ToList();
-            foreach (var duplicate in deferred)
-            {
-                var replacedOriginal = ordered.Select((f, k) => (f, k)).Any(p => outcomes[p.k] == ReplacementOutcome.Replaced
-                    && NonMaxSuppression.IntersectionOverUnion(duplicate.Region.Box, p.f.Region.Box) >= DuplicateOverlap);
-                if (replacedOriginal) Statistics.AddFace(ReplacementOutcome.Replaced, TimeSpan.Zero);
-                else Apply(bgrFrame, duplicate.Region, duplicate.Transform, mask);
-            }
-            for (var i = 0; i < ordered.Count; i++)
-            {
-                if (originals[i] is not { } original || outcomes[i] != ReplacementOutcome.Replaced) continue;
-                using var now = new Mat();
-                FaceAligner.Align(bgrFrame, ordered[i].Region.Landmarks, now);
-                if (FarEnough(original, now)) continue;
-                Blur(bgrFrame, ordered[i].Region, mask);
-                Statistics.Reclassify(ReplacementOutcome.Replaced, ReplacementOutcome.BlurredStillRecognized);
-            }
+            var replacedOriginal = ordered.Select((f, k) => (f, k)).Any(p => outcomes[p.k] == ReplacementOutcome.Replaced
+                && NonMaxSuppression.IntersectionOverUnion(duplicate.Region.Box, p.f.Region.Box) >= DuplicateOverlap);
+            if (replacedOriginal) Statistics.AddFace(ReplacementOutcome.Replaced, TimeSpan.Zero);
+            else Apply(bgrFrame, duplicate.Region, duplicate.Transform, mask, untouched);
         }
-        finally
+        if (untouched is null) return;
+        var areas = ordered.Select(f => SafeArea(bgrFrame, f.Region)).ToList();
+        for (var i = 0; i < ordered.Count; i++)
         {
-            foreach (var original in originals) original?.Dispose();
+            var overlappedLater = Enumerable.Range(i + 1, ordered.Count - i - 1).Any(j => areas[i].IntersectsWith(areas[j]))
+                || deferred.Any(d => areas[i].IntersectsWith(SafeArea(bgrFrame, d.Region)));
+            if (!overlappedLater || outcomes[i] != ReplacementOutcome.Replaced || ordered[i].Region.Landmarks.Length != 5) continue;
+            using var original = new Mat();
+            FaceAligner.Align(untouched, ordered[i].Region.Landmarks, original);
+            using var now = new Mat();
+            FaceAligner.Align(bgrFrame, ordered[i].Region.Landmarks, now);
+            if (FarEnough(original, now)) continue;
+            Blur(bgrFrame, ordered[i].Region, mask);
+            Statistics.Reclassify(ReplacementOutcome.Replaced, ReplacementOutcome.BlurredStillRecognized);
         }
     }
 
     /// <summary>Replaces one face in place in a BGR frame; blurs it instead when it cannot be replaced safely.</summary>
-    public ReplacementOutcome Apply(Mat bgrFrame, FaceRegion region, IdentityTransform transform, MaskOptions mask)
+    /// <param name="untouched">
+    /// The frame before any face of it was changed, for the safety check; null when <paramref name="bgrFrame"/> still is.
+    /// </param>
+    public ReplacementOutcome Apply(Mat bgrFrame, FaceRegion region, IdentityTransform transform, MaskOptions mask, Mat? untouched = null)
     {
         if (bgrFrame.Type() != MatType.CV_8UC3) throw new ArgumentException($"expected an 8-bit BGR frame, got {bgrFrame.Type()}");
         var clock = Stopwatch.StartNew();
@@ -264,7 +261,7 @@ public sealed class FaceReplacer : IDisposable
         {
             var safeArea = SafeArea(bgrFrame, region);
             using var before = Options.SafetyCheck && safeArea.Width > 0 && safeArea.Height > 0 ? bgrFrame.Clone(safeArea) : null;
-            outcome = Replace(bgrFrame, region, transform, mask, smooth: true, Options.SafetyCheck);
+            outcome = Replace(bgrFrame, region, transform, mask, smooth: true, Options.SafetyCheck, untouched);
             if (outcome == ReplacementOutcome.BlurredStillRecognized && before is not null)
             {
                 // Still too near the person: once more from the original pixels, with the shape pushed further.
@@ -273,7 +270,7 @@ public sealed class FaceReplacer : IDisposable
                 var stronger = transform.Donors is not null
                     ? transform with { Stronger = true }
                     : transform with { Shape = transform.Shape.Scaled(Options.Shape.MaxBoost), Shading = transform.Shading.Scaled(Options.Shape.MaxBoost, limit) };
-                outcome = Replace(bgrFrame, region, stronger, mask, smooth: false, check: true);
+                outcome = Replace(bgrFrame, region, stronger, mask, smooth: false, check: true, untouched);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -285,7 +282,7 @@ public sealed class FaceReplacer : IDisposable
         return outcome;
     }
 
-    private ReplacementOutcome Replace(Mat frame, FaceRegion region, IdentityTransform transform, MaskOptions mask, bool smooth, bool check)
+    private ReplacementOutcome Replace(Mat frame, FaceRegion region, IdentityTransform transform, MaskOptions mask, bool smooth, bool check, Mat? untouched)
     {
         if (FaceSize(region) < Options.MinFaceSize) return ReplacementOutcome.BlurredTooSmall;
         // A donor's face on a doubtful detection (a hand, a pattern in the background) would put a face where there
@@ -296,7 +293,7 @@ public sealed class FaceReplacer : IDisposable
         if (transform.Donors is not null && !region.Observed && _probe?.FindsFaceAt(frame, region.Box) != true) return ReplacementOutcome.BlurredNoLandmarks;
         if (region.Landmarks.Length != 5) return ReplacementOutcome.BlurredNoLandmarks;
         using var originalChip = check ? new Mat() : null;
-        if (originalChip is not null) FaceAligner.Align(frame, region.Landmarks, originalChip);
+        if (originalChip is not null) FaceAligner.Align(untouched ?? frame, region.Landmarks, originalChip);
 
         if (_generator is not null)
         {
