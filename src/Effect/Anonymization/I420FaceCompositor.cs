@@ -8,11 +8,20 @@ namespace Deid.Effect.Anonymization;
 /// Anonymizes faces directly in a 4:2:0 frame (the three planes, as decoded): only the area around the faces is
 /// converted to BGR for the anonymizer, and only the 2x2 blocks it changed are converted back. Every other sample
 /// of the frame reaches the encoder exactly as it was decoded. The inner compositor stays its creator's to dispose.
+/// A method that works from the regions themselves (<see cref="IRegionAnonymizer"/>: replace) gets every face of the
+/// frame in one call, in one area wide enough for what it reads around them, so it sees the frame as a full-frame
+/// render does: faces in their order, each checked against the untouched frame, recognizer chips not cut off.
 /// </summary>
 public sealed class I420FaceCompositor(FaceCompositor inner, YuvMatrix matrix) : IDisposable
 {
     /// <summary>Context around the masks that methods may read (a blur radius, a mosaic block), as a fraction of the face size.</summary>
     private const float ContextMargin = 0.5f;
+
+    /// <summary>
+    /// Context a region method reads around a face, as a fraction of the face size: the canonical square it renders
+    /// in and the recognizer chip of its safety check reach about twice the face's size from its centre.
+    /// </summary>
+    private const float RegionContextMargin = 2.5f;
 
     private readonly Mat _bgr = new();
     private readonly Mat _before = new();
@@ -24,6 +33,11 @@ public sealed class I420FaceCompositor(FaceCompositor inner, YuvMatrix matrix) :
     {
         if (regions.Count == 0) return;
         if (width % 2 != 0 || height % 2 != 0) throw new ArgumentException("4:2:0 frames need even sides");
+        if (Inner.Anonymizer is IRegionAnonymizer)
+        {
+            ApplyTogether(planes, width, height, regions);
+            return;
+        }
         // One face at a time: the union of faces spread over a frame would convert most of it.
         foreach (var region in regions)
         {
@@ -40,9 +54,24 @@ public sealed class I420FaceCompositor(FaceCompositor inner, YuvMatrix matrix) :
         }
     }
 
-    private Rect WorkArea(FaceRegion region, int width, int height)
+    private void ApplyTogether(Mat planes, int width, int height, IReadOnlyList<FaceRegion> regions)
     {
-        var bounds = FaceEllipse.From(region, Inner.Mask.Scale).Bounds(1f + Inner.Mask.Feather + ContextMargin, width, height);
+        var area = regions.Select(r => WorkArea(r, width, height, RegionContextMargin)).Where(a => a.Width > 0 && a.Height > 0)
+            .Aggregate(new Rect(), (union, a) => union.Width == 0 ? a : union.Union(a));
+        if (area.Width <= 0 || area.Height <= 0) return;
+        I420.ToBgr(planes, width, height, area, matrix, _bgr);
+        _bgr.CopyTo(_before);
+        Inner.Apply(_bgr, regions.Select(region => region with
+        {
+            Box = new Rect2f(region.Box.X - area.X, region.Box.Y - area.Y, region.Box.Width, region.Box.Height),
+            Landmarks = region.Landmarks.Select(p => new Point2f(p.X - area.X, p.Y - area.Y)).ToArray(),
+        }).ToList());
+        WriteBackChanged(planes, width, height, area);
+    }
+
+    private Rect WorkArea(FaceRegion region, int width, int height, float context = ContextMargin)
+    {
+        var bounds = FaceEllipse.From(region, Inner.Mask.Scale).Bounds(1f + Inner.Mask.Feather + context, width, height);
         var x1 = bounds.X & ~1;
         var y1 = bounds.Y & ~1;
         var x2 = Math.Min(width, (bounds.Right + 1) & ~1);

@@ -38,21 +38,22 @@ public sealed class HamiltonReplaceRenderTests(ITestOutputHelper output) : IDisp
             $"fair rule: leaked {leaked}, untouched {untouched}; distance mean {distances.Average():0.000} median {distances.Order().ElementAt(distances.Count / 2):0.000} min {distances.Min():0.000}");
         Assert.True(confident > 150, $"expected the clip's confident faces, found {confident}");
         Assert.Equal(0, untouched);
-        // The target is 0 on both counts; it is not reached. Measured (seed 3, plans from the faces the analysis kept
-        // of each person): 7 of 186 confident faces within 0.6, 4 flagged by the fair rule, each covered (replaced or
-        // blurred, never untouched). The flagged ones are small faces where even the fallback blur stays near the
-        // person (the recognizer's blob trap of MODELS.md). The bounds (5% and 3%) keep that from growing.
+        // The target is 0 on both counts; the built-in transform does not reach it. Measured (seed 3, plans from the
+        // faces the analysis kept of each person): 5 of 186 confident faces within 0.6, 1 flagged by the fair rule,
+        // each covered (replaced or blurred, never untouched). They are small faces where even the fallback blur stays
+        // near the person (the recognizer's blob trap of MODELS.md). The bounds (5% and 3%) keep that from growing.
         Assert.True(matched <= confident * 5 / 100, $"{matched} of {confident} confident faces are within 0.6 of their person");
         Assert.True(leaked <= confident * 3 / 100, $"{leaked} of {confident} confident faces are still recognizable under the fair rule");
     }
 
     /// <summary>
     /// The same with new faces from donors (the shared photos as the donor folder; the lead of the clip is among them
-    /// and must not lend his own features). Measured (seed 3): 362 of 1021 regions replaced (the built-in transform:
-    /// 289; the others are too small, doubtful detections and boxes carried past a cut, which get no donor face, or
-    /// faces the recognizer still matched), and of the 186 confident faces 6 within 0.6 after encoding and 5 flagged
-    /// by the fair rule (`deid eval` on the unencoded frames: 1; encoding moves faces near the line). Bounds as for
-    /// the built-in transform: 30% of regions replaced, 5% within 0.6, 3% flagged.
+    /// and must not lend his own features): the target, no confident face within 0.6 of its person, judged
+    /// after encoding at the faces the detector finds again. Measured (seed 3): 526 of 950 regions replaced (the
+    /// others are too small, doubtful detections and boxes carried past a cut, which get no donor face, or faces the
+    /// recognizer still matched), none of the 186 confident faces within 0.6 (nearest 0.610) and none flagged. It
+    /// was 2-6 within while the 4:2:0 path handed replace one cut-out face at a time: chips cut off at the cut-out's
+    /// edge, a doubtful neighbour's blur pasted over a new face after it had been checked.
     /// </summary>
     [Fact]
     public void Donor_faces_replace_most_faces_of_the_clip_and_hide_its_people()
@@ -75,11 +76,12 @@ public sealed class HamiltonReplaceRenderTests(ITestOutputHelper output) : IDisp
         var report = new List<string>();
         var (_, confident, leaked, untouched, distances) = HamiltonRenderTests.JudgeEveryFrame(tools, source, rendered, report);
         var matched = distances.Count(d => d <= 0.6f);
+        foreach (var line in report) output.WriteLine(line);
         output.WriteLine($"donors: {confident} confident faces; within 0.6 of the original {matched}; fair rule: leaked {leaked}, untouched {untouched}; " +
             $"distance mean {distances.Average():0.000} min {distances.Min():0.000}");
         Assert.Equal(0, untouched);
-        Assert.True(matched <= confident * 5 / 100, $"{matched} of {confident} confident faces are within 0.6 of their person");
-        Assert.True(leaked <= confident * 3 / 100, $"{leaked} of {confident} confident faces are still recognizable under the fair rule");
+        Assert.True(matched == 0, $"{matched} of {confident} confident faces are within 0.6 of their person");
+        Assert.True(leaked == 0, $"{leaked} of {confident} confident faces are still recognizable under the fair rule");
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

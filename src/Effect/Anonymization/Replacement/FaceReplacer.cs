@@ -323,29 +323,50 @@ public sealed class FaceReplacer : IDisposable
         using var replacedChip = new Mat();
         FaceAligner.Align(frame, region.Landmarks, replacedChip);
         // A donor face's stronger retry is the second chance of a face the recognizer matched: it must clear the match
-        // distance by the margin outright, not only the blurred original (Hamilton clip: accepting it by that fair
-        // rule, as the first try is, let the recognizer put 3 % of the confident faces within 0.6).
-        var beyondThresholdOnly = transform.Stronger && transform.Donors is not null;
-        return FarEnough(originalChip, replacedChip, beyondThresholdOnly) ? ReplacementOutcome.Replaced : ReplacementOutcome.BlurredStillRecognized;
+        // distance outright, not only the blurred original (Hamilton clip: accepting it by that fair rule, as the
+        // first try is, let the recognizer put 3 % of the confident faces within 0.6), and stay clear of it once encoded.
+        var retry = transform.Stronger && transform.Donors is not null;
+        var farEnough = retry ? ClearOfThreshold(frame, region, originalChip, replacedChip) : FarEnough(originalChip, replacedChip);
+        return farEnough ? ReplacementOutcome.Replaced : ReplacementOutcome.BlurredStillRecognized;
     }
 
     /// <summary>
     /// Whether a replaced face (its recognizer chip) is safely far from the original: beyond the match distance by
     /// the safety margin, or, on small or dark faces where the recognizer puts any featureless blob near the person,
-    /// farther than a heavily blurred copy of the original by that margin (the fair leak rule, see IdentityLeakJudge);
-    /// <paramref name="beyondThresholdOnly"/>: the first only.
+    /// farther than a heavily blurred copy of the original by that margin (the fair leak rule, see IdentityLeakJudge).
     /// </summary>
-    private bool FarEnough(Mat originalChip, Mat replacedChip, bool beyondThresholdOnly = false)
+    private bool FarEnough(Mat originalChip, Mat replacedChip)
     {
         var embeddings = _embedder.Embed([originalChip, replacedChip]);
         var distance = _embedder.Distance(embeddings[0], embeddings[1]);
         if (distance > _embedder.MatchThreshold + Options.SafetyMargin) return true;
-        if (beyondThresholdOnly) return false;
         using var reference = new Mat();
         Cv2.GaussianBlur(originalChip, reference, new Size(0, 0), IdentityLeakJudge.ReferenceBlurSigma);
         var referenceDistance = _embedder.Distance(embeddings[0], _embedder.Embed([reference])[0]);
         return distance > referenceDistance + Options.SafetyMargin;
     }
+
+    /// <summary>
+    /// Whether a retried face is beyond the match distance by <see cref="ReplacementOptions.RetryMargin"/>, both as
+    /// rendered and as lossy encoding leaves it: its area of the frame goes through a JPEG round trip at
+    /// <see cref="EncodedQuality"/> at the frame's own resolution, where a video encoder works too. The part of the
+    /// safety margin that stands for encoding is measured here rather than assumed.
+    /// </summary>
+    private bool ClearOfThreshold(Mat frame, FaceRegion region, Mat originalChip, Mat replacedChip)
+    {
+        var area = SafeArea(frame, region);
+        using var crop = new Mat(frame, area);
+        Cv2.ImEncode(".jpg", crop, out var bytes, [(int)ImwriteFlags.JpegQuality, EncodedQuality]);
+        using var encoded = Cv2.ImDecode(bytes, ImreadModes.Color);
+        using var encodedChip = new Mat();
+        FaceAligner.Align(encoded, region.Landmarks.Select(p => new Point2f(p.X - area.X, p.Y - area.Y)).ToArray(), encodedChip);
+        var embeddings = _embedder.Embed([originalChip, replacedChip, encodedChip]);
+        var line = _embedder.MatchThreshold + Options.RetryMargin;
+        return _embedder.Distance(embeddings[0], embeddings[1]) > line && _embedder.Distance(embeddings[0], embeddings[2]) > line;
+    }
+
+    /// <summary>JPEG quality of the encoding a retried face must survive: a little coarser than the render's x264 at CRF 18.</summary>
+    private const int EncodedQuality = 85;
 
     /// <summary>The new face in the canonical frame, into <see cref="_face"/> and <see cref="_mask"/>: from the transform's donors, or the hand-made transform.</summary>
     private void Render(Mat canonical, Point2f[] points, IdentityTransform transform, MaskOptions mask, bool largeFace, Rect2f box)

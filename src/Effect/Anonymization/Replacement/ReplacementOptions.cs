@@ -40,6 +40,12 @@ public sealed record ReplacementOptions
     public float SafetyMargin { get; init; } = 0.08f;
 
     /// <summary>
+    /// Margin for the stronger retry of a face made from donors: it passes only beyond the match distance by this
+    /// much, both as rendered and after a lossy encoding of its chip (which the safety margin otherwise has to cover).
+    /// </summary>
+    public float RetryMargin { get; init; } = 0.04f;
+
+    /// <summary>
     /// 0..1: how strongly 68-point landmarks are smoothed along a track (0 = raw). Small movements are damped,
     /// large ones (expression, speech) are followed.
     /// </summary>
