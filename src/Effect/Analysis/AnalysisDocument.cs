@@ -42,8 +42,8 @@ public sealed class AnalysisDocument
 
     [Key(12)] public string SourceName { get; set; } = string.Empty;
 
-    /// <summary>Frames that start a new shot, ascending; absent (empty) in files written before cuts were found.</summary>
-    [Key(13)] public int[] CutFrames { get; set; } = [];
+    /// <summary>Frames that start a new shot, ascending; null in files written before cuts were found.</summary>
+    [Key(13)] public int[]? CutFrames { get; set; }
 }
 
 [MessagePackObject]

@@ -33,7 +33,7 @@ public static class RenderJob
         var identityTime = TimeSpan.Zero;
         if (request.AnalysisPath is { } analysisPath)
         {
-            (analysis, samples) = Load(analysisPath, source);
+            (analysis, samples) = Load(analysisPath, source, log);
             log($"using analysis {analysisPath}: {analysis.Identities.Count} identities, {analysis.Tracks.Count} tracks");
         }
         else
@@ -57,7 +57,7 @@ public static class RenderJob
         };
     }
 
-    private static (ClipAnalysis, ClipFingerprint) Load(string path, VideoInfo source)
+    private static (ClipAnalysis, ClipFingerprint) Load(string path, VideoInfo source, Action<string> log)
     {
         AnalysisDocument document;
         try { document = AnalysisFile.Read(path); }
@@ -66,6 +66,10 @@ public static class RenderJob
             throw new CliError($"{path} was made for a {document.Width}x{document.Height} clip, {source.Path} is {source.Width}x{source.Height}");
         if (source.FrameCount is { } frames && frames != document.Detections.Count)
             throw new CliError($"{path} was made for a clip of {document.Detections.Count} frames, {source.Path} has {frames}");
+        // Such a file's tracks may run on across a change of shot into another person: an identity kept visible could
+        // then show someone else after the cut. Still usable (everyone hidden stays hidden), so it is said, not refused.
+        if (document.CutFrames is null)
+            log($"warning: {path} was made before deid found changes of shot; a track may run across one into another person, so a person kept visible may show someone else there. Analyse the clip again (deid analyze) to be sure.");
         return (AnalysisFile.ToAnalysis(document), new ClipFingerprint(document.FingerprintSamples));
     }
 

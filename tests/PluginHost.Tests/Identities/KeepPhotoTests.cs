@@ -68,7 +68,16 @@ public sealed class KeepPhotoTests(ITestOutputHelper output) : IDisposable
         var run = DeidCli.Run(["render", clip, "-o", rendered, "--analysis", analysis, "--keep", obama.ToString()]);
         Assert.True(run.ExitCode == 0, run.StandardError);
         Assert.Contains("using analysis", run.StandardError);
+        Assert.DoesNotContain("changes of shot", run.StandardError);
         AssertOnlyObamaIsVisible(clip, rendered);
+
+        // The same analysis as a file from before cuts were found (no cut frames at all): rendered, with a warning.
+        document.CutFrames = null;
+        var old = Path.Combine(_directory, "old.deid");
+        Deid.Effect.Analysis.AnalysisFile.Save(document, old);
+        var fromOld = DeidCli.Run(["render", clip, "-o", Path.Combine(_directory, "kept-old.mp4"), "--analysis", old, "--keep", obama.ToString()]);
+        Assert.True(fromOld.ExitCode == 0, fromOld.StandardError);
+        Assert.Contains("made before deid found changes of shot", fromOld.StandardError);
 
         var other = DeidCli.Run(["render", SharedAssets.HamiltonClip, "-o", Path.Combine(_directory, "wrong.mp4"), "--analysis", analysis]);
         Assert.NotEqual(0, other.ExitCode);
