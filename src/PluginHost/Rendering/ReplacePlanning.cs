@@ -24,13 +24,14 @@ public static class ReplacePlanning
     /// The replace compositor for an analysed clip. <paramref name="renderInOrder"/>: frames come in clip order (a
     /// file render), so landmarks may be smoothed along tracks and a face of nobody known may be planned from its
     /// first face; otherwise (the editor) every frame stands alone and such faces are planned from the seed alone.
-    /// <paramref name="sharedDonors"/>: the donor folder's faces when the caller keeps them loaded for several compositors.
+    /// <paramref name="sharedDonors"/>: the donor folder's faces when the caller keeps them loaded for several compositors;
+    /// <paramref name="sharedModels"/>: likewise replace's models, for compositors that never render at the same time.
     /// </summary>
     public static FaceCompositor Compositor(AnonymizerSettings settings, ClipAnalysis? analysis, EngineModels models, bool renderInOrder,
-        DonorBank? sharedDonors = null)
+        DonorBank? sharedDonors = null, ReplacementModels? sharedModels = null)
     {
         var options = renderInOrder ? settings.Replacement : settings.Replacement with { LandmarkSmoothing = 0 };
-        var replacer = new FaceReplacer(models.Sessions, models.Locator, options, sharedDonors);
+        var replacer = new FaceReplacer(models.Sessions, models.Locator, options, sharedDonors, sharedModels);
         if (analysis is null)
             return new FaceCompositor(new ReplaceAnonymizer(replacer, _ => UnanalysedKey, _ => []), settings.Mask);
         return new FaceCompositor(new ReplaceAnonymizer(replacer, trackId => IdentityKey(analysis, trackId),

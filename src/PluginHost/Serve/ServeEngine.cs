@@ -67,6 +67,8 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
     private string? _donorFingerprint;
     private DonorBank? _donorBank;
     private long _donorBankLoads;
+    private ReplacementModels? _replacementModels;
+    private long _replacementModelLoads;
 
     /// <summary>
     /// The donor folder's faces, loaded on the first replace render and shared by every replace compositor of the
@@ -77,10 +79,24 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
         get
         {
             if (donorFolder is null || _donorBank is not null) return _donorBank;
-            using var landmarker = new Landmark68Detector(Models.Sessions, Models.Locator);
-            _donorBank = DonorBank.Load(donorFolder, Models.Detector, landmarker, Models.Embedder);
+            _donorBank = DonorBank.Load(donorFolder, SharedReplacementModels.Detector!, SharedReplacementModels.Landmarker, SharedReplacementModels.Embedder);
             _donorBankLoads++;
             return _donorBank;
+        }
+    }
+
+    /// <summary>
+    /// Replace's landmark, recognizer and detector models, loaded on the first replace render and shared by every
+    /// replace compositor of the process (each loaded its own before); frames render one at a time, under the gate.
+    /// </summary>
+    private ReplacementModels SharedReplacementModels
+    {
+        get
+        {
+            if (_replacementModels is not null) return _replacementModels;
+            _replacementModels = ReplacementModels.Load(Models.Sessions, Models.Locator, withDetector: true);
+            _replacementModelLoads++;
+            return _replacementModels;
         }
     }
 
@@ -441,6 +457,7 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
                 ["evictions"] = _cache.Evictions,
                 ["readAheadLoads"] = _cache.ReadAheadLoads,
                 ["donorBankLoads"] = _donorBankLoads,
+                ["replacementModelLoads"] = _replacementModelLoads,
             };
         }
     }
@@ -485,8 +502,8 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
     }
 
     /// <summary>
-    /// Replace plans per person of an analysis, so its compositor belongs to the analysis and the settings; each holds
-    /// its own models, so only the most recent few are kept.
+    /// Replace plans per person of an analysis, so its compositor belongs to the analysis and the settings; the models
+    /// and donors are shared by all of them, the plans are not, so only the most recent few are kept.
     /// </summary>
     private FaceCompositor ReplaceCompositor(AnonymizerSettings settings, string analysisPath, ClipAnalysis? analysis)
     {
@@ -499,7 +516,7 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
             _replaceCompositors.Insert(0, known);
             return known.Compositor;
         }
-        var compositor = ReplacePlanning.Compositor(settings, analysis, Models, renderInOrder: false, SharedDonors);
+        var compositor = ReplacePlanning.Compositor(settings, analysis, Models, renderInOrder: false, SharedDonors, SharedReplacementModels);
         _replaceCompositors.Insert(0, (key, compositor));
         while (_replaceCompositors.Count > MaxReplaceCompositors)
         {
@@ -580,6 +597,7 @@ public sealed class ServeEngine(FrameSlots slots, CacheSettings cacheSettings, E
         foreach (var compositor in _compositors.Values) compositor.Dispose();
         foreach (var (_, compositor) in _replaceCompositors) compositor.Dispose();
         _donorBank?.Dispose();
+        _replacementModels?.Dispose();
         _models?.Dispose();
         _cache.Dispose();
         _original.Dispose();

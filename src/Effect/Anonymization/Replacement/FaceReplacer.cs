@@ -21,13 +21,14 @@ namespace Deid.Effect.Anonymization.Replacement;
 /// </summary>
 public sealed class FaceReplacer : IDisposable
 {
+    private readonly ReplacementModels _models;
+    private readonly bool _ownsModels;
     private readonly Landmark68Detector _landmarker;
     private readonly ResNetFaceEmbedder _embedder;
     private readonly ShapeAndSkinRenderer _renderer = new();
     private readonly IFaceGenerator? _generator;
     private readonly DonorBank? _donors;
     private readonly bool _ownsDonors;
-    private readonly YuNetDetector? _donorDetector;
     private readonly DetectionProbe? _probe;
     private readonly DonorRenderer _donorRenderer = new();
     private readonly LandmarkWarp _alignWarp = new();
@@ -41,21 +42,37 @@ public sealed class FaceReplacer : IDisposable
     /// The donors of <see cref="ReplacementOptions.DonorFolder"/>, already loaded and shared by every replacer of the
     /// process (not disposed here); null to load them.
     /// </param>
-    public FaceReplacer(InferenceSessionFactory sessions, ModelLocator models, ReplacementOptions options, DonorBank? sharedDonors = null)
+    /// <param name="sharedModels">
+    /// Landmarks, recognizer and detector already loaded and shared with other replacers that never run at the same
+    /// time as this one (not disposed here; with donors, loaded with the detector); null to load them.
+    /// </param>
+    public FaceReplacer(InferenceSessionFactory sessions, ModelLocator models, ReplacementOptions options, DonorBank? sharedDonors = null,
+        ReplacementModels? sharedModels = null)
     {
         Options = options;
+        if (sharedModels is not null && options.DonorFolder is not null && sharedModels.Detector is null)
+            throw new ArgumentException("replacing from donors needs shared models loaded with the detector", nameof(sharedModels));
         // The generator first: a model that breaks the contract is refused before anything else is loaded.
         if (options.GeneratorPath is { } generatorPath) _generator = new OnnxFaceGenerator(sessions, generatorPath);
-        _landmarker = new Landmark68Detector(sessions, models);
-        _embedder = new ResNetFaceEmbedder(sessions, models);
+        try
+        {
+            _ownsModels = sharedModels is null;
+            _models = sharedModels ?? ReplacementModels.Load(sessions, models, withDetector: options.DonorFolder is not null);
+        }
+        catch
+        {
+            (_generator as IDisposable)?.Dispose();
+            throw;
+        }
+        _landmarker = _models.Landmarker;
+        _embedder = _models.Embedder;
         if (options.DonorFolder is { } donorFolder)
         {
             try
             {
-                _donorDetector = new YuNetDetector(sessions, models);
-                _probe = new DetectionProbe(_donorDetector);
+                _probe = new DetectionProbe(_models.Detector!);
                 _ownsDonors = sharedDonors is null;
-                _donors = sharedDonors ?? DonorBank.Load(donorFolder, _donorDetector, _landmarker, _embedder);
+                _donors = sharedDonors ?? DonorBank.Load(donorFolder, _models.Detector!, _landmarker, _embedder);
             }
             catch
             {
@@ -753,12 +770,10 @@ public sealed class FaceReplacer : IDisposable
 
     public void Dispose()
     {
-        _landmarker.Dispose();
-        _embedder.Dispose();
+        if (_ownsModels) _models.Dispose();
         _renderer.Dispose();
         _donorRenderer.Dispose();
         if (_ownsDonors) _donors?.Dispose();
-        _donorDetector?.Dispose();
         (_generator as IDisposable)?.Dispose();
         _fallback?.Dispose();
         _canonical.Dispose();
