@@ -47,11 +47,11 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// The whole clip with new faces from donors (the shared photos): the issue's measures on video. Measured (seed 0):
-    /// within 0.6 0% (two faces were, while the safety check compared with a chip a blurred neighbour reached into),
-    /// still a face 81%, pose within 5 degrees 60%, eyes 82%, mouth 64%, flicker 0.79 (seed 3: still a face 92.5%).
-    /// Seeds 1-6 also put no face within 0.6. The targets
-    /// for naturalness (95%) and pose (95%) are not reached on this clip of small, turned and occluded faces (where
-    /// the shifted control itself reads 95% pose); the bounds keep what is reached from slipping.
+    /// within 0.6 0%, still a face 85%, pose within 5 degrees 74%, eyes 83%, mouth 79%, flicker 0.80 (seed 3: still a
+    /// face 93%, pose 82%). Before the landmarks were read from the frame as it came in and the small faces corrected
+    /// as the frame shows them: still a face 81%, pose 60%, mouth 64%. Seeds 1-6 also put no face within 0.6. The
+    /// targets for naturalness (95%) and pose (95%) are not reached on this clip of small, turned and occluded faces
+    /// (where the shifted control itself reads 95% pose); the bounds keep what is reached from slipping.
     /// </summary>
     [Fact]
     public void Donor_faces_on_the_whole_clip_stay_faces_and_stay_steady()
@@ -64,9 +64,10 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
         var replace = (JObject)JObject.Parse(File.ReadAllText(json))["methods"]!.Single();
         double Measure(string path) => (double)replace.SelectToken(path)!;
         Assert.True(Measure("identity.withinThresholdShare") == 0, $"within 0.6: {Measure("identity.withinThresholdShare"):P1}");
-        Assert.True(Measure("naturalness.stillFoundShare") >= 0.75, $"still a face: {Measure("naturalness.stillFoundShare"):P1}");
-        Assert.True(Measure("poseAndExpression.poseKeptShare") >= 0.5, $"pose kept: {Measure("poseAndExpression.poseKeptShare"):P1}");
-        Assert.True(Measure("poseAndExpression.eyesKeptShare") >= 0.6, $"eyes kept: {Measure("poseAndExpression.eyesKeptShare"):P1}");
+        Assert.True(Measure("naturalness.stillFoundShare") >= 0.8, $"still a face: {Measure("naturalness.stillFoundShare"):P1}");
+        Assert.True(Measure("poseAndExpression.poseKeptShare") >= 0.7, $"pose kept: {Measure("poseAndExpression.poseKeptShare"):P1}");
+        Assert.True(Measure("poseAndExpression.eyesKeptShare") >= 0.7, $"eyes kept: {Measure("poseAndExpression.eyesKeptShare"):P1}");
+        Assert.True(Measure("poseAndExpression.mouthKeptShare") >= 0.7, $"mouth kept: {Measure("poseAndExpression.mouthKeptShare"):P1}");
         Assert.True(Measure("flicker.ratio") <= 1.0, $"flicker ratio {Measure("flicker.ratio"):F2}");
     }
 
