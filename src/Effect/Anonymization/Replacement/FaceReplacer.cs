@@ -23,8 +23,6 @@ public sealed class FaceReplacer : IDisposable
 {
     private readonly ReplacementModels _models;
     private readonly bool _ownsModels;
-    private readonly Landmark68Detector _landmarker;
-    private readonly ResNetFaceEmbedder _embedder;
     private readonly ShapeAndSkinRenderer _renderer = new();
     private readonly IFaceGenerator? _generator;
     private readonly DonorBank? _donors;
@@ -66,15 +64,13 @@ public sealed class FaceReplacer : IDisposable
             (_generator as IDisposable)?.Dispose();
             throw;
         }
-        _landmarker = _models.Landmarker;
-        _embedder = _models.Embedder;
         if (options.DonorFolder is { } donorFolder)
         {
             try
             {
                 _probe = new DetectionProbe(_models.Detector!);
                 _ownsDonors = sharedDonors is null;
-                _donors = sharedDonors ?? DonorBank.Load(donorFolder, _models.Detector!, _landmarker, _embedder);
+                _donors = sharedDonors ?? DonorBank.Load(donorFolder, _models.Detector!, Landmarker, Embedder);
             }
             catch
             {
@@ -86,6 +82,10 @@ public sealed class FaceReplacer : IDisposable
     }
 
     public ReplacementOptions Options { get; }
+
+    private Landmark68Detector Landmarker => _models.Landmarker;
+
+    private ResNetFaceEmbedder Embedder => _models.Embedder;
 
     /// <summary>The donor faces new faces are made from; null when the hand-made transform makes them.</summary>
     public DonorBank? Donors => _donors;
@@ -129,7 +129,7 @@ public sealed class FaceReplacer : IDisposable
                 return Finish(candidates[0] with { CandidatesTried = 0 });
             }
 
-            originals = _embedder.Embed(prepared.Select(s => s.OriginalChip).ToList());
+            originals = Embedder.Embed(prepared.Select(s => s.OriginalChip).ToList());
             var person = new float[IdentityTransform.EmbeddingLength];
             foreach (var original in originals)
                 for (var i = 0; i < person.Length; i++) person[i] += original[i] / originals.Length;
@@ -196,13 +196,13 @@ public sealed class FaceReplacer : IDisposable
             var chips = prepared.Select(sample => sample.Replaced(candidate, this, ref drift)).ToList();
             try
             {
-                var embeddings = _embedder.Embed(chips);
+                var embeddings = Embedder.Embed(chips);
                 var distance = float.PositiveInfinity;
-                for (var i = 0; i < embeddings.Length; i++) distance = MathF.Min(distance, _embedder.Distance(originals[i], embeddings[i]));
+                for (var i = 0; i < embeddings.Length; i++) distance = MathF.Min(distance, Embedder.Distance(originals[i], embeddings[i]));
                 var donorDistance = float.PositiveInfinity;
                 if (candidate.Donors is { } mix && _donors is not null)
                     foreach (var donor in mix.Donors)
-                        foreach (var embedding in embeddings) donorDistance = MathF.Min(donorDistance, _embedder.Distance(embedding, _donors.Faces[donor].Embedding));
+                        foreach (var embedding in embeddings) donorDistance = MathF.Min(donorDistance, Embedder.Distance(embedding, _donors.Faces[donor].Embedding));
                 return (distance, drift, donorDistance);
             }
             finally
@@ -380,12 +380,12 @@ public sealed class FaceReplacer : IDisposable
     /// </summary>
     private bool FarEnough(Mat originalChip, Mat replacedChip)
     {
-        var embeddings = _embedder.Embed([originalChip, replacedChip]);
-        var distance = _embedder.Distance(embeddings[0], embeddings[1]);
-        if (distance > _embedder.MatchThreshold + Options.SafetyMargin) return true;
+        var embeddings = Embedder.Embed([originalChip, replacedChip]);
+        var distance = Embedder.Distance(embeddings[0], embeddings[1]);
+        if (distance > Embedder.MatchThreshold + Options.SafetyMargin) return true;
         using var reference = new Mat();
         Cv2.GaussianBlur(originalChip, reference, new Size(0, 0), IdentityLeakJudge.ReferenceBlurSigma);
-        var referenceDistance = _embedder.Distance(embeddings[0], _embedder.Embed([reference])[0]);
+        var referenceDistance = Embedder.Distance(embeddings[0], Embedder.Embed([reference])[0]);
         return distance > referenceDistance + Options.SafetyMargin;
     }
 
@@ -403,9 +403,9 @@ public sealed class FaceReplacer : IDisposable
         using var encoded = Cv2.ImDecode(bytes, ImreadModes.Color);
         using var encodedChip = new Mat();
         FaceAligner.Align(encoded, region.Landmarks.Select(p => new Point2f(p.X - area.X, p.Y - area.Y)).ToArray(), encodedChip);
-        var embeddings = _embedder.Embed([originalChip, replacedChip, encodedChip]);
-        var line = _embedder.MatchThreshold + Options.RetryMargin;
-        return _embedder.Distance(embeddings[0], embeddings[1]) > line && _embedder.Distance(embeddings[0], embeddings[2]) > line;
+        var embeddings = Embedder.Embed([originalChip, replacedChip, encodedChip]);
+        var line = Embedder.MatchThreshold + Options.RetryMargin;
+        return Embedder.Distance(embeddings[0], embeddings[1]) > line && Embedder.Distance(embeddings[0], embeddings[2]) > line;
     }
 
     /// <summary>JPEG quality of the encoding a retried face must survive: a little coarser than the render's x264 at CRF 18.</summary>
@@ -446,7 +446,7 @@ public sealed class FaceReplacer : IDisposable
     /// </summary>
     private void AlignToOriginal(Mat canonical, Rect2f box, int passes)
     {
-        var original = _landmarker.Locate(canonical, box);
+        var original = Landmarker.Locate(canonical, box);
         var read = ReadNewFace(canonical, box);
         var error = Face68.MeanDistance(read, original);
         using var kept = new Mat();
@@ -494,7 +494,7 @@ public sealed class FaceReplacer : IDisposable
         using (var under = new Mat(frame, area)) under.CopyTo(before);
         _face.CopyTo(_uncorrected);
         Paste(frame, toCanonical, _face, _mask);
-        var read = _landmarker.Locate(frame, region.Box);
+        var read = Landmarker.Locate(frame, region.Box);
         var error = Face68.MeanDistance(read, original);
         var target = CanonicalFace.Map(toCanonical, original);
         // The similarity's linear part carries a frame offset into the canonical frame.
@@ -514,7 +514,7 @@ public sealed class FaceReplacer : IDisposable
             }
             _alignWarp.Warp(kept, from, target, _face);
             PasteAgain(frame, area, before, toCanonical);
-            var corrected = _landmarker.Locate(frame, region.Box);
+            var corrected = Landmarker.Locate(frame, region.Box);
             var correctedError = Face68.MeanDistance(corrected, original);
             if (!(correctedError < error))
             {
@@ -555,7 +555,7 @@ public sealed class FaceReplacer : IDisposable
                 for (var c = 0; c < 3; c++) target[3 * x + c] = (byte)(target[3 * x + c] + (face[3 * x + c] - target[3 * x + c]) * m + 0.5f);
             }
         }
-        return _landmarker.Locate(composed, box);
+        return Landmarker.Locate(composed, box);
     }
 
     /// <summary>Largest correction <see cref="AlignToOriginal"/> makes per landmark and pass, as a share of the canonical side.</summary>
@@ -586,7 +586,7 @@ public sealed class FaceReplacer : IDisposable
     private List<DonorMix> DonorMixes(Random random, float[][] originals)
     {
         var eligible = Enumerable.Range(0, _donors!.Faces.Count)
-            .Where(d => originals.All(o => _embedder.Distance(o, _donors.Faces[d].Embedding) >= Options.DonorMinimumDistance))
+            .Where(d => originals.All(o => Embedder.Distance(o, _donors.Faces[d].Embedding) >= Options.DonorMinimumDistance))
             .ToList();
         var people = eligible.GroupBy(d => _donors.Faces[d].Person).Select(g => g.ToList()).ToList();
         var mixes = new List<DonorMix>();
@@ -686,7 +686,7 @@ public sealed class FaceReplacer : IDisposable
     /// </summary>
     private (Point2f[]? Points, bool Upright, Point2f[] Reading) CanonicalLandmarks(Mat frame, FaceRegion region, double[,] toCanonical)
     {
-        var reading = _landmarker.Locate(frame, region.Box);
+        var reading = Landmarker.Locate(frame, region.Box);
         var points = CanonicalFace.Map(toCanonical, reading);
         if (points.Any(p => !float.IsFinite(p.X) || !float.IsFinite(p.Y))) return (null, false, reading);
         var rightEye = Face68.Centre(points, Face68.RightEye);
@@ -810,7 +810,7 @@ public sealed class FaceReplacer : IDisposable
             WarpToCanonical(area, toCanonical, CanonicalFace.Size, canonical);
             var chip = new Mat();
             FaceAligner.Align(area, local.Landmarks, chip);
-            var measures = FaceMeasures.From(replacer._landmarker.Locate(area, local.Box), area.Size());
+            var measures = FaceMeasures.From(replacer.Landmarker.Locate(area, local.Box), area.Size());
             return new SampleFace(area, local, toCanonical, points, canonical, chip, measures);
         }
 
@@ -831,7 +831,7 @@ public sealed class FaceReplacer : IDisposable
                 else replacer.Render(_canonical, _points, transform, new MaskOptions(), IsLarge(_region), CanonicalBox(_region.Box, _toCanonical));
                 Paste(copy, _toCanonical, replacer._face, replacer._mask);
             }
-            drift = MathF.Max(drift, Drift(_measures, FaceMeasures.From(replacer._landmarker.Locate(copy, _region.Box), copy.Size())));
+            drift = MathF.Max(drift, Drift(_measures, FaceMeasures.From(replacer.Landmarker.Locate(copy, _region.Box), copy.Size())));
             var chip = new Mat();
             FaceAligner.Align(copy, _region.Landmarks, chip);
             return chip;
