@@ -355,9 +355,6 @@ public sealed class FaceReplacer : IDisposable
         if (originalChip is null) return ReplacementOutcome.Replaced;
         using var replacedChip = new Mat();
         FaceAligner.Align(frame, region.Landmarks, replacedChip);
-        // A donor face's stronger retry is the second chance of a face the recognizer matched: it must clear the match
-        // distance outright, not only the blurred original (Hamilton clip: accepting it by that fair rule, as the
-        // first try is, let the recognizer put 3 % of the confident faces within 0.6), and stay clear of it once encoded.
         if (corrected is { } correction)
         {
             // The correction moves the new face towards the person's own geometry: like a retry, it must then clear
@@ -368,6 +365,9 @@ public sealed class FaceReplacer : IDisposable
             PasteAgain(frame, correction.Area, _underFace, correction.ToCanonical);
             FaceAligner.Align(frame, region.Landmarks, replacedChip);
         }
+        // A donor face's stronger retry is the second chance of a face the recognizer matched: it must clear the match
+        // distance outright, not only the blurred original (Hamilton clip: accepting it by that fair rule, as the
+        // first try is, let the recognizer put 3 % of the confident faces within 0.6), and stay clear of it once encoded.
         var retry = transform.Stronger && transform.Donors is not null;
         var farEnough = retry ? ClearOfThreshold(frame, region, originalChip, replacedChip) : FarEnough(originalChip, replacedChip);
         return farEnough ? ReplacementOutcome.Replaced : ReplacementOutcome.BlurredStillRecognized;
@@ -453,16 +453,7 @@ public sealed class FaceReplacer : IDisposable
         for (var pass = 0; pass < passes; pass++)
         {
             _face.CopyTo(kept);
-            // Capped: on a blurred or turned face the landmarker's readings wander, and a large correction would distort.
-            var limit = AlignmentLimit * CanonicalFace.Size;
-            var from = new Point2f[original.Length];
-            for (var i = 0; i < from.Length; i++)
-            {
-                var dx = Math.Clamp(read[i].X - original[i].X, -limit, limit);
-                var dy = Math.Clamp(read[i].Y - original[i].Y, -limit, limit);
-                from[i] = new Point2f(original[i].X + dx, original[i].Y + dy);
-            }
-            _alignWarp.Warp(kept, from, original, _face);
+            _alignWarp.Warp(kept, WhereTheFaceStands(original, read, original, Unmapped), original, _face);
             var corrected = ReadNewFace(canonical, box);
             var correctedError = Face68.MeanDistance(corrected, original);
             if (!(correctedError < error))
@@ -490,42 +481,54 @@ public sealed class FaceReplacer : IDisposable
     private Rect? PasteMatchingReading(Mat frame, FaceRegion region, double[,] toCanonical, Point2f[] original)
     {
         var area = SquareBounds(frame, CanonicalFace.Invert(toCanonical), _face.Width);
-        var before = _underFace;
-        using (var under = new Mat(frame, area)) under.CopyTo(before);
+        using (var under = new Mat(frame, area)) under.CopyTo(_underFace);
         _face.CopyTo(_uncorrected);
         Paste(frame, toCanonical, _face, _mask);
         var read = Landmarker.Locate(frame, region.Box);
         var error = Face68.MeanDistance(read, original);
         var target = CanonicalFace.Map(toCanonical, original);
-        // The similarity's linear part carries a frame offset into the canonical frame.
-        double a = toCanonical[0, 0], b = toCanonical[0, 1], c = toCanonical[1, 0], d = toCanonical[1, 1];
-        var limit = AlignmentLimit * CanonicalFace.Size;
         using var kept = new Mat();
         for (var pass = 0; pass < FramePasses; pass++)
         {
             _face.CopyTo(kept);
-            var from = new Point2f[target.Length];
-            for (var i = 0; i < from.Length; i++)
-            {
-                double ex = read[i].X - original[i].X, ey = read[i].Y - original[i].Y;
-                var dx = Math.Clamp((float)(a * ex + b * ey), -limit, limit);
-                var dy = Math.Clamp((float)(c * ex + d * ey), -limit, limit);
-                from[i] = new Point2f(target[i].X + dx, target[i].Y + dy);
-            }
-            _alignWarp.Warp(kept, from, target, _face);
-            PasteAgain(frame, area, before, toCanonical);
+            _alignWarp.Warp(kept, WhereTheFaceStands(target, read, original, toCanonical), target, _face);
+            PasteAgain(frame, area, _underFace, toCanonical);
             var corrected = Landmarker.Locate(frame, region.Box);
             var correctedError = Face68.MeanDistance(corrected, original);
             if (!(correctedError < error))
             {
                 kept.CopyTo(_face);
-                PasteAgain(frame, area, before, toCanonical);
+                PasteAgain(frame, area, _underFace, toCanonical);
                 return pass > 0 ? area : null;
             }
             (read, error) = (corrected, correctedError);
         }
         return area;
     }
+
+    /// <summary>
+    /// Where each landmark of the new face stands in the canonical frame, for a correction warp that moves it onto
+    /// <paramref name="target"/>: the target moved by what the reading is off from the original's, carried into the
+    /// canonical frame by the linear part of <paramref name="readToCanonical"/> (the reading may be in frame pixels).
+    /// Capped: on a blurred or turned face the landmarker's readings wander, and a large correction would distort.
+    /// </summary>
+    private static Point2f[] WhereTheFaceStands(Point2f[] target, Point2f[] read, Point2f[] original, double[,] readToCanonical)
+    {
+        double a = readToCanonical[0, 0], b = readToCanonical[0, 1], c = readToCanonical[1, 0], d = readToCanonical[1, 1];
+        var limit = AlignmentLimit * CanonicalFace.Size;
+        var from = new Point2f[target.Length];
+        for (var i = 0; i < from.Length; i++)
+        {
+            double ex = read[i].X - original[i].X, ey = read[i].Y - original[i].Y;
+            var dx = Math.Clamp((float)(a * ex + b * ey), -limit, limit);
+            var dy = Math.Clamp((float)(c * ex + d * ey), -limit, limit);
+            from[i] = new Point2f(target[i].X + dx, target[i].Y + dy);
+        }
+        return from;
+    }
+
+    /// <summary>Readings already in the canonical frame.</summary>
+    private static readonly double[,] Unmapped = { { 1, 0, 0 }, { 0, 1, 0 } };
 
     private void PasteAgain(Mat frame, Rect area, Mat before, double[,] toCanonical)
     {
