@@ -10,8 +10,9 @@ namespace Deid.PluginHost.Evaluation;
 /// "stillFoundShare"}, "poseAndExpression": {"faces", "poseKeptShare", "eyesKeptShare", "mouthKeptShare",
 /// "medianPoseDifferenceDegrees"}, "flicker": {"facePairs", "sourceMeanDifference", "outputMeanDifference", "ratio"}
 /// or null for photos, "speed": {"framesPerSecond", "millisecondsPerFace"}, "outcomes": [{"outcome", "faces"}] or null
-/// (replace: how many of all faces got a new face, and how many were blurred, by reason)}]}</c>. Shares are 0..1; null where
-/// no face qualified.
+/// (replace: how many of all faces got a new face, and how many were blurred, by reason), "faceRecords": [{"frame", "label",
+/// "track", "identity", "outcome", "distance", "leaked", "stillFound", "poseDifferenceDegrees", "poseKept", "eyesKept",
+/// "mouthKept"}] (every confident face, see <see cref="FaceRecord"/>)}]}</c>. Shares are 0..1; null where no face qualified.
 /// </summary>
 public static class EvaluationJson
 {

@@ -53,12 +53,19 @@ public sealed class Evaluator(EvaluationModels models)
                     var scorer = scorers[m];
                     scorer.AddFrame(frame.Faces.Count, clock.Elapsed);
 
-                    foreach (var verdict in _judge.Judge(image, output, confident.Select(f => f.Landmarks).ToList())) scorer.AddLeak(verdict);
+                    var verdicts = _judge.Judge(image, output, confident.Select(f => f.Landmarks).ToList());
+                    foreach (var verdict in verdicts) scorer.AddLeak(verdict);
                     var outputMeasures = models.Landmarker.Locate(output, boxes).Select(p => FaceMeasures.From(p, image.Size())).ToList();
                     for (var i = 0; i < confident.Count; i++)
                     {
-                        scorer.AddPoseAndExpression(originalMeasures[i], outputMeasures[i]);
-                        if (foundInSource[i]) scorer.AddNaturalness(_probe.FindsFaceAt(output, confident[i].Box));
+                        var (original, produced) = (originalMeasures[i], outputMeasures[i]);
+                        scorer.AddPoseAndExpression(original, produced);
+                        bool? stillFound = foundInSource[i] ? _probe.FindsFaceAt(output, confident[i].Box) : null;
+                        if (stillFound is { } found) scorer.AddNaturalness(found);
+                        scorer.AddRecord(new FaceRecord(frame.Index, frame.Label, confident[i].TrackId, input.IdentityKeyOf(confident[i]),
+                            methods[m].OutcomeOf(confident[i]), verdicts[i].Distance, verdicts[i].Leaked, stillFound,
+                            original.Pose.LargestDifference(produced.Pose), original.PoseKeptIn(produced), original.EyesKeptIn(produced),
+                            original.MouthKeptIn(produced)));
                     }
                     for (var p = 0; p < pairs.Count; p++)
                     {

@@ -26,4 +26,7 @@ public interface IEvaluatedMethod : IDisposable
     /// so far; null for methods that treat every face alike.
     /// </summary>
     IReadOnlyList<FaceOutcomeCount>? Outcomes => null;
+
+    /// <summary>What the last <see cref="Anonymize"/> did with one of its faces, in the words of <see cref="Outcomes"/>; null for methods that treat every face alike.</summary>
+    string? OutcomeOf(FaceRegion face) => null;
 }

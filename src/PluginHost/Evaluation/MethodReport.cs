@@ -13,7 +13,8 @@ public sealed record MethodReport(
     PoseExpressionScores PoseAndExpression,
     FlickerScores? Flicker,
     SpeedScores Speed,
-    IReadOnlyList<FaceOutcomeCount>? Outcomes = null);
+    IReadOnlyList<FaceOutcomeCount>? Outcomes = null,
+    IReadOnlyList<FaceRecord>? FaceRecords = null);
 
 /// <summary>
 /// On confident faces: the share whose output is within the recognizer's match threshold (0.6) of the original

@@ -15,6 +15,7 @@ public sealed class MethodScorer(string method, float matchThreshold)
     private readonly List<double> _poseDifferences = [];
     private int _flickerPairs;
     private double _sourceFlicker, _outputFlicker;
+    private readonly List<FaceRecord> _records = [];
 
     public string Method { get; } = method;
 
@@ -49,6 +50,8 @@ public sealed class MethodScorer(string method, float matchThreshold)
         if (original.MouthKeptIn(output)) _mouthKept++;
     }
 
+    public void AddRecord(FaceRecord record) => _records.Add(record);
+
     public void AddFlicker(double source, double output)
     {
         _flickerPairs++;
@@ -69,7 +72,8 @@ public sealed class MethodScorer(string method, float matchThreshold)
         new SpeedScores(
             _time > TimeSpan.Zero ? _frames / _time.TotalSeconds : null,
             _facesAnonymized > 0 ? _time.TotalMilliseconds / _facesAnonymized : null),
-        outcomes);
+        outcomes,
+        _records.ToList());
 
     private static double? Share(int count, int total) => total > 0 ? (double)count / total : null;
 

@@ -15,6 +15,7 @@ public sealed class ReplaceMethod(MethodOptions options) : IEvaluatedMethod
 {
     private readonly Dictionary<string, IdentityTransform> _plans = [];
     private readonly MaskOptions _mask = new();
+    private readonly Dictionary<FaceRegion, ReplacementOutcome> _lastOutcomes = new(ReferenceEqualityComparer.Instance);
     private FaceReplacer? _replacer;
 
     public const string MethodName = "replace";
@@ -39,8 +40,12 @@ public sealed class ReplaceMethod(MethodOptions options) : IEvaluatedMethod
             if (!_plans.TryGetValue(key, out var plan)) _plans[key] = plan = replacer.Plan(key, [(bgrFrame, face)]);
             planned.Add((face, plan));
         }
-        replacer.ApplyAll(bgrFrame, planned, _mask);
+        var outcomes = replacer.ApplyAll(bgrFrame, planned, _mask);
+        _lastOutcomes.Clear();
+        for (var i = 0; i < faces.Count; i++) _lastOutcomes[faces[i]] = outcomes[i];
     }
+
+    public string? OutcomeOf(FaceRegion face) => _lastOutcomes.TryGetValue(face, out var outcome) ? Describe(outcome) : null;
 
     public IReadOnlyList<FaceOutcomeCount>? Outcomes => _replacer is { } replacer
         ? Enum.GetValues<ReplacementOutcome>().Select(o => new FaceOutcomeCount(Describe(o), replacer.Statistics.Count(o))).ToList()

@@ -118,6 +118,39 @@ public sealed class PhotoEvaluationTests(PhotoEvaluationFixture run, ITestOutput
             Assert.Equal(JTokenType.Null, run.Method(name)["outcomes"]!.Type);
     }
 
+    /// <summary>
+    /// Every confident face is listed with what became of it, so a reader can find the faces behind a share: the
+    /// records add up to the method's shares, and replace names its outcome on each (the others, none).
+    /// </summary>
+    [Fact]
+    public void The_faces_behind_the_shares_are_listed_one_by_one()
+    {
+        var confident = (int)run.Report["confidentFaces"]!;
+        foreach (var name in PhotoEvaluationFixture.Methods)
+        {
+            var method = run.Method(name);
+            var records = method["faceRecords"]!.ToList();
+            Assert.Equal(confident, records.Count);
+            Assert.Equal((double)method.SelectToken("poseAndExpression.poseKeptShare")!, (double)records.Count(r => (bool)r["poseKept"]!) / records.Count, 6);
+            Assert.Equal((double)method.SelectToken("poseAndExpression.eyesKeptShare")!, (double)records.Count(r => (bool)r["eyesKept"]!) / records.Count, 6);
+            Assert.Equal((double)method.SelectToken("poseAndExpression.mouthKeptShare")!, (double)records.Count(r => (bool)r["mouthKept"]!) / records.Count, 6);
+            Assert.Equal((double)method.SelectToken("identity.meanDistance")!, records.Average(r => (double)r["distance"]!), 4);
+            var judged = records.Where(r => r["stillFound"]!.Type != JTokenType.Null).ToList();
+            Assert.Equal((int)method.SelectToken("naturalness.faces")!, judged.Count);
+            Assert.Equal((double)method.SelectToken("naturalness.stillFoundShare")!, (double)judged.Count(r => (bool)r["stillFound"]!) / judged.Count, 6);
+            Assert.All(records, r => Assert.False(string.IsNullOrEmpty((string?)r["label"])));
+            if (name == "replace")
+            {
+                var outcomes = method["outcomes"]!.Select(o => (string)o["outcome"]!).ToHashSet();
+                Assert.All(records, r => Assert.Contains((string)r["outcome"]!, outcomes));
+            }
+            else
+            {
+                Assert.All(records, r => Assert.Equal(JTokenType.Null, r["outcome"]!.Type));
+            }
+        }
+    }
+
     [Fact]
     public void A_blurred_face_is_markedly_less_of_a_face_than_the_untouched_one()
     {

@@ -226,14 +226,13 @@ public sealed class FaceReplacer : IDisposable
     /// into a face's chip, and judged against that, a new face too near the person passed (Hamilton clip, two faces
     /// within 0.6 of the singer beside a blurred partial box).
     /// </summary>
-    public void ApplyAll(Mat bgrFrame, IReadOnlyList<(FaceRegion Region, IdentityTransform Transform)> faces, MaskOptions mask)
+    /// <returns>What became of each face, in the order of <paramref name="faces"/>.</returns>
+    public IReadOnlyList<ReplacementOutcome> ApplyAll(Mat bgrFrame, IReadOnlyList<(FaceRegion Region, IdentityTransform Transform)> faces, MaskOptions mask)
     {
-        if (faces.Count <= 1)
-        {
-            foreach (var (region, transform) in faces) Apply(bgrFrame, region, transform, mask);
-            return;
-        }
-        var ordered = faces.OrderBy(f => f.Region.Observed ? 1 : 0).ThenBy(f => f.Region.Score).ToList();
+        if (faces.Count <= 1) return faces.Select(f => Apply(bgrFrame, f.Region, f.Transform, mask)).ToList();
+        var result = new ReplacementOutcome[faces.Count];
+        var ordered = Enumerable.Range(0, faces.Count).Select(i => (faces[i].Region, faces[i].Transform, Index: i))
+            .OrderBy(f => f.Region.Observed ? 1 : 0).ThenBy(f => f.Region.Score).ToList();
         // A second, less certain box on a face that gets replaced is that face found twice: its blur would only
         // smear the new face. It is left to the face it duplicates, and handled on its own only if that one is blurred.
         var duplicates = Enumerable.Range(0, ordered.Count)
@@ -243,14 +242,15 @@ public sealed class FaceReplacer : IDisposable
         ordered = ordered.Where((_, i) => !duplicates.Contains(i)).ToList();
         using var untouched = Options.SafetyCheck ? bgrFrame.Clone() : null;
         var outcomes = ordered.Select(f => Apply(bgrFrame, f.Region, f.Transform, mask, untouched)).ToList();
+        for (var k = 0; k < ordered.Count; k++) result[ordered[k].Index] = outcomes[k];
         foreach (var duplicate in deferred)
         {
             var replacedOriginal = ordered.Select((f, k) => (f, k)).Any(p => outcomes[p.k] == ReplacementOutcome.Replaced
                 && NonMaxSuppression.IntersectionOverUnion(duplicate.Region.Box, p.f.Region.Box) >= DuplicateOverlap);
-            if (replacedOriginal) Statistics.AddFace(ReplacementOutcome.Replaced, TimeSpan.Zero);
-            else Apply(bgrFrame, duplicate.Region, duplicate.Transform, mask, untouched);
+            if (replacedOriginal) Statistics.AddFace(result[duplicate.Index] = ReplacementOutcome.Replaced, TimeSpan.Zero);
+            else result[duplicate.Index] = Apply(bgrFrame, duplicate.Region, duplicate.Transform, mask, untouched);
         }
-        if (untouched is null) return;
+        if (untouched is null) return result;
         var areas = ordered.Select(f => SafeArea(bgrFrame, f.Region)).ToList();
         for (var i = 0; i < ordered.Count; i++)
         {
@@ -264,7 +264,9 @@ public sealed class FaceReplacer : IDisposable
             if (FarEnough(original, now)) continue;
             Blur(bgrFrame, ordered[i].Region, mask);
             Statistics.Reclassify(ReplacementOutcome.Replaced, ReplacementOutcome.BlurredStillRecognized);
+            result[ordered[i].Index] = ReplacementOutcome.BlurredStillRecognized;
         }
+        return result;
     }
 
     /// <summary>Replaces one face in place in a BGR frame; blurs it instead when it cannot be replaced safely.</summary>

@@ -40,7 +40,9 @@ public sealed class NeighbourTests(ITestOutputHelper output, ReplacementFixture 
         var plan = replacer.Plan("person", [(frame, face)]);
         Assert.NotNull(plan.Donors);
         using var result = frame.Clone();
-        replacer.ApplyAll(result, [(doubtful, plan), (face, plan)], new MaskOptions());
+        var outcomes = replacer.ApplyAll(result, [(face, plan), (doubtful, plan)], new MaskOptions());
+        // Told in the order given, though the doubtful box went first: the face replaced, the doubtful box blurred.
+        Assert.Equal([ReplacementOutcome.Replaced, ReplacementOutcome.BlurredNoLandmarks], outcomes);
         Assert.Equal(1, replacer.Statistics.Count(ReplacementOutcome.Replaced));
 
         var replaced = models.Landmarker.Locate(result, box);
