@@ -31,10 +31,6 @@ internal sealed class LandmarkWarp : IDisposable
         Cv2.Remap(source, output, _mapX, _mapY, InterpolationFlags.Linear, BorderTypes.Replicate);
     }
 
-    /// <summary>Moves another image of the same source (a mask, same size) as the last <see cref="Warp"/> moved it.</summary>
-    public void WarpAgain(Mat source, Mat output) =>
-        Cv2.Remap(source, output, _mapX, _mapY, InterpolationFlags.Linear, BorderTypes.Replicate);
-
     private static Point2f[] BorderAnchors()
     {
         var anchors = new List<Point2f>();

@@ -92,14 +92,13 @@ public sealed class DonorBank : IDisposable
         var canonical = new Mat();
         using (var matrix = Geometry.SimilarityTransform.ToMat(toCanonical))
             Cv2.WarpAffine(image, canonical, matrix, new Size(CanonicalFace.Size, CanonicalFace.Size), InterpolationFlags.Area, BorderTypes.Replicate);
-        var hair = StrayHair.Remove(canonical, points);
         using var chip = new Mat();
         FaceAligner.Align(image, detection.Landmarks, chip);
         var embedding = embedder.Embed([chip])[0];
         // Same person as a donor already known: the recognizer's own match rule.
         var person = known.FirstOrDefault(k => EmbeddingMath.Distance(k.Embedding, embedding) < embedder.MatchThreshold)?.Person
             ?? (known.Count == 0 ? 0 : known.Max(k => k.Person) + 1);
-        return new DonorFace(name, canonical, points, embedding, person, hair);
+        return new DonorFace(name, canonical, points, embedding, person);
     }
 
     /// <summary>Landmarks of an upright, near-frontal face inside the canonical square.</summary>

@@ -6,10 +6,9 @@ namespace Deid.Effect.Anonymization.Replacement.Donors;
 /// One donor portrait, ready to lend its features: the face upright in the canonical frame
 /// (<see cref="CanonicalFace.Size"/>), its 68 landmarks there, and the recognizer's embedding of it.
 /// <see cref="Person"/> groups donors the recognizer takes for the same person, so a mix never pairs a donor with
-/// themselves. <see cref="Hair"/> marks her hair inside the face outline (painted over with her skin in
-/// <see cref="Canonical"/>), which in a mix the other donors' skin takes over.
+/// themselves.
 /// </summary>
-public sealed class DonorFace(string source, Mat canonical, Point2f[] points, float[] embedding, int person, Mat? hair = null) : IDisposable
+public sealed class DonorFace(string source, Mat canonical, Point2f[] points, float[] embedding, int person) : IDisposable
 {
     /// <summary>The file the face came from (its name only, for reports).</summary>
     public string Source { get; } = source;
@@ -23,12 +22,5 @@ public sealed class DonorFace(string source, Mat canonical, Point2f[] points, fl
 
     public int Person { get; } = person;
 
-    /// <summary>CV_32FC1, the size of <see cref="Canonical"/>: 1 where the face outline holds hair, 0 elsewhere, feathered.</summary>
-    public Mat Hair { get; } = hair ?? new Mat(canonical.Size(), MatType.CV_32FC1, Scalar.All(0));
-
-    public void Dispose()
-    {
-        Canonical.Dispose();
-        Hair.Dispose();
-    }
+    public void Dispose() => Canonical.Dispose();
 }

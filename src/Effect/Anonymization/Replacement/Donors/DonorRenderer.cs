@@ -8,8 +8,7 @@ namespace Deid.Effect.Anonymization.Replacement.Donors;
 /// landmarks (so pose, expression and lip movement are the original's), the donors are blended by their weights,
 /// and the original's large-scale light is put back (so lighting and skin tone are the original's). The inside of
 /// an open mouth stays the original's. The mask covers the face inside its outline, feathered inwards, so the
-/// jaw line and the hair stay the original's. A donor's hair inside her outline (a fringe, locks over a temple) is
-/// left to the other donors' skin there.
+/// jaw line and the hair stay the original's.
 /// </summary>
 internal sealed class DonorRenderer : IDisposable
 {
@@ -73,55 +72,20 @@ internal sealed class DonorRenderer : IDisposable
         return Relit(mixed, original, area, stronger ? StrongerLightingSigma : LightingSigma);
     }
 
-    /// <summary>
-    /// The donors warped onto <paramref name="points"/> and blended by their weights (CV_32FC3). Where a donor had
-    /// hair inside her outline, the others without hair there take her share; only where every donor had hair does
-    /// the mix keep their hair painted over with skin (<see cref="StrayHair"/>). The original never shows through:
-    /// its temples and forehead are the person's.
-    /// </summary>
-    internal Mat Mix(IReadOnlyList<(DonorFace Face, float Weight)> donors, Point2f[] points)
+    /// <summary>The donors warped onto <paramref name="points"/> and blended by their weights (CV_32FC3).</summary>
+    private Mat Mix(IReadOnlyList<(DonorFace Face, float Weight)> donors, Point2f[] points)
     {
         var mixed = new Mat(Size, Size, MatType.CV_32FC3, Scalar.All(0));
-        using var skinOnly = new Mat(Size, Size, MatType.CV_32FC3, Scalar.All(0));
-        using var skinWeight = new Mat(Size, Size, MatType.CV_32FC1, Scalar.All(0));
         using var warped = new Mat();
         using var warpedFloat = new Mat();
-        using var warpedHair = new Mat();
-        using var skin = new Mat();
-        using var skin3 = new Mat();
-        using var weighted = new Mat();
         foreach (var (donor, weight) in donors)
         {
             _warp.Warp(donor.Canonical, donor.Points, points, warped);
             warped.ConvertTo(warpedFloat, MatType.CV_32FC3);
             Cv2.ScaleAdd(warpedFloat, weight, mixed, mixed);
-            _warp.WarpAgain(donor.Hair, warpedHair);
-            Cv2.Subtract(Scalar.All(1), warpedHair, skin);
-            Cv2.ScaleAdd(skin, weight, skinWeight, skinWeight);
-            Cv2.Merge([skin, skin, skin], skin3);
-            Cv2.Multiply(warpedFloat, skin3, weighted, weight);
-            Cv2.Add(skinOnly, weighted, skinOnly);
         }
-        // Where the donors without hair hold at least HairFreeShare of the mix, they alone make the face; below, it
-        // fades to the plain mix.
-        using var trust = new Mat();
-        Cv2.Multiply(skinWeight, Scalar.All(1.0 / HairFreeShare), trust);
-        Cv2.Min(trust, Scalar.All(1), trust);
-        using var denominator = new Mat();
-        Cv2.Max(skinWeight, Scalar.All(1e-4), denominator);
-        using var denominator3 = new Mat();
-        Cv2.Merge([denominator, denominator, denominator], denominator3);
-        Cv2.Divide(skinOnly, denominator3, skinOnly);
-        using var trust3 = new Mat();
-        Cv2.Merge([trust, trust, trust], trust3);
-        Cv2.Subtract(skinOnly, mixed, skinOnly);
-        Cv2.Multiply(skinOnly, trust3, skinOnly);
-        Cv2.Add(mixed, skinOnly, mixed);
         return mixed;
     }
-
-    /// <summary>The share of the mix the hair-free donors must hold at a place to make it alone.</summary>
-    private const double HairFreeShare = 0.2;
 
     /// <summary>The donors' mix under the original's large-scale light, over <paramref name="area"/>.</summary>
     private static Mat Relit(Mat mixed, Mat original, Mat area, double lightingSigma)
