@@ -54,15 +54,12 @@ public sealed class Evaluator(EvaluationModels models)
                     scorer.AddFrame(frame.Faces.Count, clock.Elapsed);
 
                     var verdicts = _judge.Judge(image, output, confident.Select(f => f.Landmarks).ToList());
-                    foreach (var verdict in verdicts) scorer.AddLeak(verdict);
                     var outputMeasures = models.Landmarker.Locate(output, boxes).Select(p => FaceMeasures.From(p, image.Size())).ToList();
                     for (var i = 0; i < confident.Count; i++)
                     {
                         var (original, produced) = (originalMeasures[i], outputMeasures[i]);
-                        scorer.AddPoseAndExpression(original, produced);
                         bool? stillFound = foundInSource[i] ? _probe.FindsFaceAt(output, confident[i].Box) : null;
-                        if (stillFound is { } found) scorer.AddNaturalness(found);
-                        scorer.AddRecord(new FaceRecord(frame.Index, frame.Label, confident[i].TrackId, input.IdentityKeyOf(confident[i]),
+                        scorer.AddFace(new FaceRecord(frame.Index, frame.Label, confident[i].TrackId, input.IdentityKeyOf(confident[i]),
                             methods[m].OutcomeOf(confident[i]), verdicts[i].Distance, verdicts[i].Leaked, stillFound,
                             original.Pose.LargestDifference(produced.Pose), original.PoseKeptIn(produced), original.EyesKeptIn(produced),
                             original.MouthKeptIn(produced)));

@@ -1,21 +1,18 @@
-using Deid.Effect.Evaluation;
-
 namespace Deid.PluginHost.Evaluation;
 
-/// <summary>Adds up one method's measures over the frames and turns them into its <see cref="MethodReport"/>.</summary>
+/// <summary>
+/// Gathers one method's faces and frames and turns them into its <see cref="MethodReport"/>. Every face share is
+/// computed from the <see cref="FaceRecord"/>s themselves, so the shares and the records a reader looks up behind
+/// them cannot disagree; only what is not per face (time, flicker pairs) is counted.
+/// </summary>
 public sealed class MethodScorer(string method, float matchThreshold)
 {
     private int _frames;
     private int _facesAnonymized;
     private TimeSpan _time;
-    private int _identityFaces, _withinThreshold, _leaked;
-    private double _distanceSum;
-    private int _naturalnessFaces, _stillFound;
-    private int _poseFaces, _poseKept, _eyesKept, _mouthKept;
-    private readonly List<double> _poseDifferences = [];
     private int _flickerPairs;
     private double _sourceFlicker, _outputFlicker;
-    private readonly List<FaceRecord> _records = [];
+    private readonly List<FaceRecord> _faces = [];
 
     public string Method { get; } = method;
 
@@ -26,31 +23,8 @@ public sealed class MethodScorer(string method, float matchThreshold)
         _time += anonymizing;
     }
 
-    public void AddLeak(LeakVerdict verdict)
-    {
-        _identityFaces++;
-        _distanceSum += verdict.Distance;
-        if (verdict.Distance <= matchThreshold) _withinThreshold++;
-        if (verdict.Leaked) _leaked++;
-    }
-
-    /// <summary>A face the detector found in the source crop; <paramref name="stillFound"/>: and in the output's.</summary>
-    public void AddNaturalness(bool stillFound)
-    {
-        _naturalnessFaces++;
-        if (stillFound) _stillFound++;
-    }
-
-    public void AddPoseAndExpression(FaceMeasures original, FaceMeasures output)
-    {
-        _poseFaces++;
-        _poseDifferences.Add(original.Pose.LargestDifference(output.Pose));
-        if (original.PoseKeptIn(output)) _poseKept++;
-        if (original.EyesKeptIn(output)) _eyesKept++;
-        if (original.MouthKeptIn(output)) _mouthKept++;
-    }
-
-    public void AddRecord(FaceRecord record) => _records.Add(record);
+    /// <summary>One confident face as the method left it.</summary>
+    public void AddFace(FaceRecord face) => _faces.Add(face);
 
     public void AddFlicker(double source, double output)
     {
@@ -59,23 +33,31 @@ public sealed class MethodScorer(string method, float matchThreshold)
         _outputFlicker += output;
     }
 
-    public MethodReport Report(bool isClip, IReadOnlyList<FaceOutcomeCount>? outcomes = null) => new(
-        Method, _frames, _facesAnonymized,
-        new IdentityScores(_identityFaces, Share(_withinThreshold, _identityFaces), Share(_leaked, _identityFaces), Mean(_distanceSum, _identityFaces)),
-        new NaturalnessScores(_naturalnessFaces, Share(_stillFound, _naturalnessFaces)),
-        new PoseExpressionScores(_poseFaces, Share(_poseKept, _poseFaces), Share(_eyesKept, _poseFaces), Share(_mouthKept, _poseFaces),
-            Median(_poseDifferences)),
-        isClip
-            ? new FlickerScores(_flickerPairs, Mean(_sourceFlicker, _flickerPairs), Mean(_outputFlicker, _flickerPairs),
-                _sourceFlicker > 0 ? _outputFlicker / _sourceFlicker : null)
-            : null,
-        new SpeedScores(
-            _time > TimeSpan.Zero ? _frames / _time.TotalSeconds : null,
-            _facesAnonymized > 0 ? _time.TotalMilliseconds / _facesAnonymized : null),
-        outcomes,
-        _records.ToList());
+    public MethodReport Report(bool isClip, IReadOnlyList<FaceOutcomeCount>? outcomes = null)
+    {
+        var faces = _faces.ToList();
+        // Naturalness only counts faces the detector found in the source; elsewhere "still a face" has no meaning.
+        var probed = faces.Where(f => f.StillFound is not null).ToList();
+        return new(
+            Method, _frames, _facesAnonymized,
+            new IdentityScores(faces.Count, Share(faces, f => f.Distance <= matchThreshold), Share(faces, f => f.Leaked),
+                faces.Count > 0 ? faces.Average(f => f.Distance) : null),
+            new NaturalnessScores(probed.Count, Share(probed, f => f.StillFound == true)),
+            new PoseExpressionScores(faces.Count, Share(faces, f => f.PoseKept), Share(faces, f => f.EyesKept), Share(faces, f => f.MouthKept),
+                Median(faces.Select(f => f.PoseDifferenceDegrees).ToList())),
+            isClip
+                ? new FlickerScores(_flickerPairs, Mean(_sourceFlicker, _flickerPairs), Mean(_outputFlicker, _flickerPairs),
+                    _sourceFlicker > 0 ? _outputFlicker / _sourceFlicker : null)
+                : null,
+            new SpeedScores(
+                _time > TimeSpan.Zero ? _frames / _time.TotalSeconds : null,
+                _facesAnonymized > 0 ? _time.TotalMilliseconds / _facesAnonymized : null),
+            outcomes,
+            faces);
+    }
 
-    private static double? Share(int count, int total) => total > 0 ? (double)count / total : null;
+    private static double? Share(List<FaceRecord> faces, Func<FaceRecord, bool> holds) =>
+        faces.Count > 0 ? (double)faces.Count(holds) / faces.Count : null;
 
     private static double? Mean(double sum, int count) => count > 0 ? sum / count : null;
 
