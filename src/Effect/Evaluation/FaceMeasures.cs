@@ -32,5 +32,16 @@ public sealed record FaceMeasures(HeadPose Pose, float EyeOpening, float MouthOp
     public bool EyesKeptIn(FaceMeasures output) => MathF.Abs(output.EyeOpening - EyeOpening) <= OpeningTolerance * EyeOpening;
 
     public bool MouthKeptIn(FaceMeasures output) =>
-        MathF.Abs(output.MouthOpening - MouthOpening) <= MathF.Max(OpeningTolerance * MouthOpening, MouthOpeningFloor);
+        MathF.Abs(output.MouthOpening - MouthOpening) <= MouthAllowance;
+
+    /// <summary>
+    /// How near the output comes to losing pose or expression: the pose, eye and mouth changes, each as a share of
+    /// what is allowed (1: at the tolerance).
+    /// </summary>
+    public (double Pose, double Eyes, double Mouth) SharesOfTolerance(FaceMeasures output) => (
+        Pose.LargestDifference(output.Pose) / PoseToleranceDegrees,
+        MathF.Abs(output.EyeOpening - EyeOpening) / MathF.Max(OpeningTolerance * EyeOpening, 1e-6f),
+        MathF.Abs(output.MouthOpening - MouthOpening) / MouthAllowance);
+
+    private float MouthAllowance => MathF.Max(OpeningTolerance * MouthOpening, MouthOpeningFloor);
 }

@@ -20,6 +20,9 @@ public static class Face68
     public static readonly Range RightEye = 36..42;
     public static readonly Range LeftEye = 42..48;
     public static readonly Range OuterMouth = 48..60;
+
+    /// <summary>The upper and lower lid points of both eyes (not the corners): what eye opening is read from.</summary>
+    public static readonly int[] Eyelids = [37, 38, 40, 41, 43, 44, 46, 47];
     public static readonly Range InnerMouth = 60..68;
 
     public const int NoseTip = 30;
