@@ -366,7 +366,8 @@ public sealed class FaceReplacer : IDisposable
             // The correction moves the new face towards the person's own geometry: like a retry, it must then clear
             // the match distance outright, also once encoded (Hamilton clip rendered: 2 corrected faces within 0.6
             // after x264 under the fair rule alone). Eyelids moved onto the person's own squint bring it nearer
-            // still: that face must clear the first try's wider margin, or goes back to the whole-face correction. Otherwise the face goes back to how it was rendered.
+            // still: that face must clear the first try's wider margin, or goes back to the whole-face correction.
+            // Otherwise the face goes back to how it was rendered.
             if (correction.Passes.Eyelids)
             {
                 if (ClearOfThreshold(frame, region, originalChip, replacedChip, Options.SafetyMargin)) return ReplacementOutcome.Replaced;
@@ -515,7 +516,6 @@ public sealed class FaceReplacer : IDisposable
             }
             (read, error, wholeFace) = (corrected, correctedError, true);
         }
-        _face.CopyTo(_wholeFaceCorrected);
 
         // The eyelids on their own: a donor's open eye warped onto a squint still reads 20-40 % more open on small
         // faces (Hamilton clip, the laughing woman in the back row), and the passes above, judged by all 68 points,
@@ -524,6 +524,7 @@ public sealed class FaceReplacer : IDisposable
         // moved the same way kept the mouth on a few more faces, but brought two faces within 0.6 once encoded.)
         var measures = FaceMeasures.From(original, frame.Size());
         var shares = measures.SharesOfTolerance(FaceMeasures.From(read, frame.Size()));
+        if (shares.Eyes > WellInside) _face.CopyTo(_wholeFaceCorrected);
         for (var pass = 0; pass < EyelidPasses && shares.Eyes > WellInside; pass++)
         {
             var corrected = Pass(WhereTheFaceStands(target, read, original, toCanonical, Face68.Eyelids));
