@@ -29,7 +29,7 @@ public sealed record FaceMeasures(HeadPose Pose, float EyeOpening, float MouthOp
 
     public bool PoseKeptIn(FaceMeasures output) => Pose.LargestDifference(output.Pose) <= PoseToleranceDegrees;
 
-    public bool EyesKeptIn(FaceMeasures output) => MathF.Abs(output.EyeOpening - EyeOpening) <= OpeningTolerance * EyeOpening;
+    public bool EyesKeptIn(FaceMeasures output) => MathF.Abs(output.EyeOpening - EyeOpening) <= EyeAllowance;
 
     public bool MouthKeptIn(FaceMeasures output) =>
         MathF.Abs(output.MouthOpening - MouthOpening) <= MouthAllowance;
@@ -40,8 +40,10 @@ public sealed record FaceMeasures(HeadPose Pose, float EyeOpening, float MouthOp
     /// </summary>
     public (double Pose, double Eyes, double Mouth) SharesOfTolerance(FaceMeasures output) => (
         Pose.LargestDifference(output.Pose) / PoseToleranceDegrees,
-        MathF.Abs(output.EyeOpening - EyeOpening) / MathF.Max(OpeningTolerance * EyeOpening, 1e-6f),
+        MathF.Abs(output.EyeOpening - EyeOpening) / MathF.Max(EyeAllowance, 1e-6f),
         MathF.Abs(output.MouthOpening - MouthOpening) / MouthAllowance);
+
+    private float EyeAllowance => OpeningTolerance * EyeOpening;
 
     private float MouthAllowance => MathF.Max(OpeningTolerance * MouthOpening, MouthOpeningFloor);
 }
