@@ -18,6 +18,10 @@ namespace Deid.PluginHost.Tests.Rendering;
 public sealed class HamiltonRenderTests(ITestOutputHelper output) : IDisposable
 {
     private const float ConfidentFace = 0.9f;
+
+    /// <summary>Confident faces at most this far from their person are listed in the report: how near the line the clip sits.</summary>
+    private const float NearDistance = 0.65f;
+
     private readonly string _directory = Directory.CreateTempSubdirectory("deid-render-").FullName;
 
     [Theory]
@@ -76,11 +80,13 @@ public sealed class HamiltonRenderTests(ITestOutputHelper output) : IDisposable
             for (var i = 0; i < verdicts.Count; i++)
             {
                 faces++;
-                var description = $"frame {frame} face {detections[i].Box} score {detections[i].Score:0.00}: distance {verdicts[i].Distance:0.000}, blurred reference {verdicts[i].ReferenceDistance:0.000}";
+                var box = detections[i].Box;
+                var description = $"frame {frame} face at ({box.X:0},{box.Y:0}) {box.Width:0}x{box.Height:0} score {detections[i].Score:0.00}: distance {verdicts[i].Distance:0.000}, blurred reference {verdicts[i].ReferenceDistance:0.000}";
                 if (verdicts[i].Untouched) { untouched++; report.Add("untouched " + description); }
                 if (detections[i].Score < ConfidentFace) continue;
                 confident++;
                 distances.Add(verdicts[i].Distance);
+                if (verdicts[i].Distance <= NearDistance) report.Add("near " + description);
                 if (verdicts[i].Leaked) { leaked++; report.Add("leaked " + description); }
             }
             frame++;

@@ -49,9 +49,10 @@ public sealed class HamiltonReplaceRenderTests(ITestOutputHelper output) : IDisp
     /// <summary>
     /// The same with new faces from donors (the shared photos as the donor folder; the lead of the clip is among them
     /// and must not lend his own features): the target, no confident face within 0.6 of its person, judged
-    /// after encoding at the faces the detector finds again. Measured (seed 3): 526 of 950 regions replaced (the
+    /// after encoding at the faces the detector finds again. Measured (seed 3): 476 of 950 regions replaced (the
     /// others are too small, doubtful detections and boxes carried past a cut, which get no donor face, or faces the
-    /// recognizer still matched), none of the 186 confident faces within 0.6 (nearest 0.610) and none flagged. It
+    /// recognizer still matched, also as carried over from the frame before), none of the 186 confident faces within
+    /// 0.6 (nearest 0.613) and none flagged. Seeds 1 and 5 are not there yet (5 and 4 within; docs/PERFORMANCE.md). It
     /// was 2-6 within while the 4:2:0 path handed replace one cut-out face at a time: chips cut off at the cut-out's
     /// edge, a doubtful neighbour's blur pasted over a new face after it had been checked.
     /// </summary>

@@ -51,6 +51,13 @@ public sealed record ReplacementOptions
     /// </summary>
     public float LandmarkSmoothing { get; init; } = 0.6f;
 
+    /// <summary>
+    /// Frames come one after another in clip order (a file render), so each new face can be judged as a video encoder
+    /// will leave it: part carried over from the frame before (see <see cref="FaceReplacer.ApplyAll"/>). Off where
+    /// frames come in any order (the editor).
+    /// </summary>
+    public bool FramesInOrder { get; init; }
+
     /// <summary>The largest geometric changes a transform may make.</summary>
     public FaceShapeLimits Shape { get; init; } = new();
 

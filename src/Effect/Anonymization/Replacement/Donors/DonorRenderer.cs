@@ -99,12 +99,44 @@ internal sealed class DonorRenderer : IDisposable
         Cv2.Add(lightOriginal, Scalar.All(4), lightOriginal);
         Cv2.Add(lightMixed, Scalar.All(4), lightMixed);
         Cv2.Divide(lightOriginal, lightMixed, gain);
-        Cv2.Min(gain, Scalar.All(4), gain);
-        Cv2.Max(gain, Scalar.All(0.25), gain);
+        LimitBrightness(gain);
         var result = new Mat();
         Cv2.Multiply(mixed, gain, result);
         MatchSharpness(result, original, area);
         return result;
+    }
+
+    /// <summary>The gain of the original's light over the donors' is kept within these, as a brightness (all channels alike).</summary>
+    private const double MinimumGain = 0.25, MaximumGain = 4;
+
+    /// <summary>
+    /// Keeps the gain's brightness (its mean over the channels) within <see cref="MinimumGain"/>..<see cref="MaximumGain"/>
+    /// by scaling all three channels alike, so the hue of the original's light survives the limit. Limited channel by
+    /// channel, a dark face in dim light (gains near 0.2 and bluest lowest) came out grey-blue where the blue gain was
+    /// held at the limit and the red was not (Hamilton clip, the laughing woman in the back row).
+    /// </summary>
+    private static void LimitBrightness(Mat gain)
+    {
+        var channels = gain.Split();
+        try
+        {
+            using var brightness = new Mat();
+            Cv2.Add(channels[0], channels[1], brightness);
+            Cv2.Add(brightness, channels[2], brightness);
+            Cv2.Multiply(brightness, Scalar.All(1.0 / 3), brightness);
+            Cv2.Max(brightness, Scalar.All(1e-6), brightness);
+            using var limited = new Mat();
+            Cv2.Max(brightness, Scalar.All(MinimumGain), limited);
+            Cv2.Min(limited, Scalar.All(MaximumGain), limited);
+            using var factor = new Mat();
+            Cv2.Divide(limited, brightness, factor);
+            foreach (var channel in channels) Cv2.Multiply(channel, factor, channel);
+            Cv2.Merge(channels, gain);
+        }
+        finally
+        {
+            foreach (var channel in channels) channel.Dispose();
+        }
     }
 
     /// <summary>Blur steps tried (canonical pixels) to bring the donors' detail down to the original's.</summary>
