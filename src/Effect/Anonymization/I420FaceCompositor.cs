@@ -45,11 +45,7 @@ public sealed class I420FaceCompositor(FaceCompositor inner, YuvMatrix matrix) :
             if (area.Width <= 0 || area.Height <= 0) continue;
             I420.ToBgr(planes, width, height, area, matrix, _bgr);
             _bgr.CopyTo(_before);
-            Inner.Apply(_bgr, [region with
-            {
-                Box = new Rect2f(region.Box.X - area.X, region.Box.Y - area.Y, region.Box.Width, region.Box.Height),
-                Landmarks = region.Landmarks.Select(p => new Point2f(p.X - area.X, p.Y - area.Y)).ToArray(),
-            }]);
+            Inner.Apply(_bgr, [region.Shifted(area.X, area.Y)]);
             WriteBackChanged(planes, width, height, area);
         }
     }
@@ -61,11 +57,7 @@ public sealed class I420FaceCompositor(FaceCompositor inner, YuvMatrix matrix) :
         if (area.Width <= 0 || area.Height <= 0) return;
         I420.ToBgr(planes, width, height, area, matrix, _bgr);
         _bgr.CopyTo(_before);
-        Inner.Apply(_bgr, regions.Select(region => region with
-        {
-            Box = new Rect2f(region.Box.X - area.X, region.Box.Y - area.Y, region.Box.Width, region.Box.Height),
-            Landmarks = region.Landmarks.Select(p => new Point2f(p.X - area.X, p.Y - area.Y)).ToArray(),
-        }).ToList());
+        Inner.Apply(_bgr, regions.Select(region => region.Shifted(area.X, area.Y)).ToList());
         WriteBackChanged(planes, width, height, area);
     }
 

@@ -51,7 +51,10 @@ public sealed class TrackRegionBuilder(TrackingOptions options)
             var i = Math.Clamp(frame - first, 0, length - 1);
             var inside = frame >= first && frame <= last;
             var region = smoothed[i];
-            regions.Add(new FaceRegion(track.Id, region.Box, region.Landmarks, region.Score, inside && observed[i]));
+            regions.Add(new FaceRegion(track.Id, region.Box, region.Landmarks, region.Score, inside && observed[i])
+            {
+                DetectedLandmarks = inside && observed[i] ? raw[i].Landmarks : null,
+            });
         }
         track.StartFrame = start;
         track.Regions = regions;

@@ -23,11 +23,7 @@ public sealed record IdentitySample(int Frame, Mat Image, FaceRegion Region)
         var y2 = Math.Clamp((int)MathF.Ceiling(cy + side / 2), y1 + 1, frame.Height);
         var rect = new Rect(x1, y1, x2 - x1, y2 - y1);
         using var view = new Mat(frame, rect);
-        var shifted = region with
-        {
-            Box = new Rect2f(box.X - x1, box.Y - y1, box.Width, box.Height),
-            Landmarks = region.Landmarks.Select(p => new Point2f(p.X - x1, p.Y - y1)).ToArray(),
-        };
+        var shifted = region.Shifted(x1, y1);
         return new IdentitySample(frameIndex, view.Clone(), shifted);
     }
 }

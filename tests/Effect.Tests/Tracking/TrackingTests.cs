@@ -16,6 +16,42 @@ public sealed class TrackingTests
              new(x + 0.35f * size, y + 0.8f * size), new(x + 0.65f * size, y + 0.8f * size)],
             score);
 
+    /// <summary>
+    /// A moving face's regions are smoothed, but each observed frame keeps the detector's own points (where a
+    /// recognizer would align the face); frames the detector missed have none. Shifting a region moves both.
+    /// </summary>
+    [Fact]
+    public void Observed_regions_keep_the_detector_s_own_points_beside_the_smoothed_ones()
+    {
+        var linker = new TrackLinker(Options);
+        var frames = new List<IReadOnlyList<FaceDetection>>();
+        for (var f = 0; f < 12; f++)
+        {
+            IReadOnlyList<FaceDetection> found = f == 6 ? [] : [Face(100 + 6 * f + (f % 2) * 4, 50, 40)];
+            linker.Push(found);
+            frames.Add(found);
+        }
+        var builder = new TrackRegionBuilder(Options);
+        foreach (var track in linker.Tracks) builder.Build(track, frames.Count);
+        var analysis = new ClipAnalysis(640, 360, frames, linker.Tracks, [], "moving");
+        for (var f = 0; f < 12; f++)
+        {
+            var region = Assert.Single(analysis.RegionsAt(f));
+            if (f == 6)
+            {
+                Assert.False(region.Observed);
+                Assert.Null(region.DetectedLandmarks);
+                continue;
+            }
+            Assert.Equal(frames[f][0].Landmarks, region.DetectedLandmarks);
+            if (f is > 0 and < 11) Assert.NotEqual(region.DetectedLandmarks![0], region.Landmarks[0]);
+        }
+        var shifted = analysis.RegionsAt(3)[0].Shifted(10, 20);
+        Assert.Equal(frames[3][0].Landmarks[2].X - 10, shifted.DetectedLandmarks![2].X, 3);
+        Assert.Equal(analysis.RegionsAt(3)[0].Landmarks[2].Y - 20, shifted.Landmarks[2].Y, 3);
+        Assert.Equal(analysis.RegionsAt(3)[0].Box.X - 10, shifted.Box.X, 3);
+    }
+
     private static bool Contains(Rect2f outer, Rect2f inner, float tolerance = 0.01f) =>
         outer.Left <= inner.Left + tolerance && outer.Top <= inner.Top + tolerance &&
         outer.Right >= inner.Right - tolerance && outer.Bottom >= inner.Bottom - tolerance;
