@@ -53,7 +53,8 @@ public sealed class Evaluator(EvaluationModels models)
                     var scorer = scorers[m];
                     scorer.AddFrame(frame.Faces.Count, clock.Elapsed);
 
-                    var verdicts = _judge.Judge(image, output, confident.Select(f => f.Landmarks).ToList());
+                    // Judged where the detector found each face on this frame, as a recognizer would align it.
+                    var verdicts = _judge.Judge(image, output, confident.Select(f => f.DetectedLandmarks ?? f.Landmarks).ToList());
                     var outputMeasures = models.Landmarker.Locate(output, boxes).Select(p => FaceMeasures.From(p, image.Size())).ToList();
                     for (var i = 0; i < confident.Count; i++)
                     {

@@ -37,7 +37,25 @@ public sealed class ServeProcess : IDisposable
 
     public Task<string> Errors { get; }
 
-    public ServeClient Connect() => new(SocketPath);
+    /// <summary>
+    /// A client of this server. The socket file appears when the server binds, a moment before it listens: a
+    /// connection refused in that moment is tried again (a loaded machine stretched it enough to fail a test).
+    /// </summary>
+    public ServeClient Connect()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                return new ServeClient(SocketPath);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused && !Process.HasExited && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(20);
+            }
+        }
+    }
 
     public void Dispose()
     {
@@ -54,7 +72,15 @@ public sealed class ServeClient : IDisposable
 
     public ServeClient(string socketPath)
     {
-        _socket.Connect(new UnixDomainSocketEndPoint(socketPath));
+        try
+        {
+            _socket.Connect(new UnixDomainSocketEndPoint(socketPath));
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
         _stream = new NetworkStream(_socket, ownsSocket: false);
         _stream.ReadTimeout = 120_000;
     }
