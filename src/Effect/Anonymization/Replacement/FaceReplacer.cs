@@ -233,11 +233,44 @@ public sealed class FaceReplacer : IDisposable
     /// <returns>What became of each face, in the order of <paramref name="faces"/>.</returns>
     public IReadOnlyList<ReplacementOutcome> ApplyAll(Mat bgrFrame, IReadOnlyList<(FaceRegion Region, IdentityTransform Transform)> faces, MaskOptions mask)
     {
-        if (!Options.FramesInOrder || !Options.SafetyCheck) return ApplyEach(bgrFrame, faces, mask, null);
-        using var untouched = bgrFrame.Clone();
-        var result = ApplyEach(bgrFrame, faces, mask, untouched);
-        KeepClearOfFacesBefore(bgrFrame, untouched, faces, result, mask);
-        return result;
+        try
+        {
+            if (!Options.FramesInOrder || !Options.SafetyCheck) return ApplyEach(bgrFrame, faces, mask, null);
+            using var untouched = bgrFrame.Clone();
+            var result = ApplyEach(bgrFrame, faces, mask, untouched);
+            KeepClearOfFacesBefore(bgrFrame, untouched, faces, result, mask);
+            return result;
+        }
+        finally
+        {
+            foreach (var original in _originals.Values) original.Dispose();
+            _originals.Clear();
+        }
+    }
+
+    /// <summary>The faces of the frame <see cref="ApplyAll"/> works on as they came in, kept for the checks that follow their replacement.</summary>
+    private readonly Dictionary<FaceRegion, JudgedOriginal> _originals = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The face as it came in: as its replacement's check saw it, or aligned now from the untouched frame.</summary>
+    private JudgedOriginal OriginalOf(FaceRegion region, Mat untouched)
+    {
+        if (!_originals.TryGetValue(region, out var original)) _originals[region] = original = JudgeOriginal(untouched, region);
+        return original;
+    }
+
+    private JudgedOriginal JudgeOriginal(Mat untouched, FaceRegion region)
+    {
+        var chip = new Mat();
+        FaceAligner.Align(untouched, JudgedAt(region), chip);
+        return new JudgedOriginal(chip, Embedder);
+    }
+
+    /// <summary>A face that came out too near its person after all: blurred, and counted as still recognized.</summary>
+    private ReplacementOutcome BlurInstead(Mat frame, FaceRegion region, MaskOptions mask)
+    {
+        Blur(frame, region, mask);
+        Statistics.Reclassify(ReplacementOutcome.Replaced, ReplacementOutcome.BlurredStillRecognized);
+        return ReplacementOutcome.BlurredStillRecognized;
     }
 
     /// <summary>Each track's face as written on the frame before, as its recognizer chip (frames in order only).</summary>
@@ -265,10 +298,8 @@ public sealed class FaceReplacer : IDisposable
                 var now = written[region.TrackId] = new Mat();
                 FaceAligner.Align(frame, JudgedAt(region), now);
                 if (outcomes[i] != ReplacementOutcome.Replaced || transform.Donors is null || !_chipsBefore.TryGetValue(region.TrackId, out var before)) continue;
-                if (ClearOfFaceBefore(untouched, region, now, before)) continue;
-                Blur(frame, region, mask);
-                Statistics.Reclassify(ReplacementOutcome.Replaced, ReplacementOutcome.BlurredStillRecognized);
-                outcomes[i] = ReplacementOutcome.BlurredStillRecognized;
+                if (ClearOfFaceBefore(OriginalOf(region, untouched), now, before)) continue;
+                outcomes[i] = BlurInstead(frame, region, mask);
                 FaceAligner.Align(frame, JudgedAt(region), now);
             }
         }
@@ -281,17 +312,20 @@ public sealed class FaceReplacer : IDisposable
     }
 
     /// <summary>
-    /// How much of the frame before a new face is judged to carry. Measured on the clip (seeds 3, 1, 5): a half kept
-    /// 0, 5 and 4 confident faces within 0.6 after x264; 0.3 let 2 through at seed 3.
+    /// How much of the frame before a new face is judged to carry. Measured on the clip, x264 at CRF 18: a half kept
+    /// 0, 5 and 4 confident faces within 0.6 at seeds 3, 1 and 5 where the frame-alone checks left 0, 5 and 6 (1, 2
+    /// and 2 since the checks align at the detector's points); 0.3 let 2 through at seed 3.
     /// </summary>
     private const double CarriedShare = 0.5;
 
     /// <summary>Whether the face as written, half-mixed with the face before, is beyond the retry's margin; a failed check is not clear.</summary>
-    private bool ClearOfFaceBefore(Mat untouched, FaceRegion region, Mat now, Mat before)
+    private bool ClearOfFaceBefore(JudgedOriginal original, Mat now, Mat before)
     {
         try
         {
-            return CarriedFaceDistance(untouched, region, now, before) > Embedder.MatchThreshold + Options.RetryMargin;
+            using var carried = new Mat();
+            Cv2.AddWeighted(now, 1 - CarriedShare, before, CarriedShare, 0, carried);
+            return original.DistancesTo(carried)[0] > Embedder.MatchThreshold + Options.RetryMargin;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -299,20 +333,10 @@ public sealed class FaceReplacer : IDisposable
         }
     }
 
-    private float CarriedFaceDistance(Mat untouched, FaceRegion region, Mat now, Mat before)
-    {
-        using var original = new Mat();
-        FaceAligner.Align(untouched, JudgedAt(region), original);
-        using var carried = new Mat();
-        Cv2.AddWeighted(now, 1 - CarriedShare, before, CarriedShare, 0, carried);
-        var embeddings = Embedder.Embed([original, carried]);
-        return Embedder.Distance(embeddings[0], embeddings[1]);
-    }
-
     /// <param name="untouched">The frame as it came in, when the caller keeps a copy; otherwise one is made where needed.</param>
     private ReplacementOutcome[] ApplyEach(Mat bgrFrame, IReadOnlyList<(FaceRegion Region, IdentityTransform Transform)> faces, MaskOptions mask, Mat? untouched)
     {
-        if (faces.Count <= 1) return faces.Select(f => Apply(bgrFrame, f.Region, f.Transform, mask, untouched)).ToArray();
+        if (faces.Count <= 1) return faces.Select(f => Apply(bgrFrame, f.Region, f.Transform, mask, untouched, keepOriginal: untouched is not null)).ToArray();
         var result = new ReplacementOutcome[faces.Count];
         var ordered = Enumerable.Range(0, faces.Count).Select(i => (faces[i].Region, faces[i].Transform, Index: i))
             .OrderBy(f => f.Region.Observed ? 1 : 0).ThenBy(f => f.Region.Score).ToList();
@@ -325,14 +349,14 @@ public sealed class FaceReplacer : IDisposable
         ordered = ordered.Where((_, i) => !duplicates.Contains(i)).ToList();
         using var copy = untouched is null && Options.SafetyCheck ? bgrFrame.Clone() : null;
         untouched ??= copy;
-        var outcomes = ordered.Select(f => Apply(bgrFrame, f.Region, f.Transform, mask, untouched)).ToList();
+        var outcomes = ordered.Select(f => Apply(bgrFrame, f.Region, f.Transform, mask, untouched, keepOriginal: untouched is not null)).ToList();
         for (var k = 0; k < ordered.Count; k++) result[ordered[k].Index] = outcomes[k];
         foreach (var duplicate in deferred)
         {
             var replacedOriginal = ordered.Select((f, k) => (f, k)).Any(p => outcomes[p.k] == ReplacementOutcome.Replaced
                 && NonMaxSuppression.IntersectionOverUnion(duplicate.Region.Box, p.f.Region.Box) >= DuplicateOverlap);
             if (replacedOriginal) Statistics.AddFace(result[duplicate.Index] = ReplacementOutcome.Replaced, TimeSpan.Zero);
-            else result[duplicate.Index] = Apply(bgrFrame, duplicate.Region, duplicate.Transform, mask, untouched);
+            else result[duplicate.Index] = Apply(bgrFrame, duplicate.Region, duplicate.Transform, mask, untouched, keepOriginal: untouched is not null);
         }
         if (untouched is null) return result;
         var areas = ordered.Select(f => SafeArea(bgrFrame, f.Region)).ToList();
@@ -341,14 +365,10 @@ public sealed class FaceReplacer : IDisposable
             var overlappedLater = Enumerable.Range(i + 1, ordered.Count - i - 1).Any(j => areas[i].IntersectsWith(areas[j]))
                 || deferred.Any(d => areas[i].IntersectsWith(SafeArea(bgrFrame, d.Region)));
             if (!overlappedLater || outcomes[i] != ReplacementOutcome.Replaced || ordered[i].Region.Landmarks.Length != 5) continue;
-            using var original = new Mat();
-            FaceAligner.Align(untouched, JudgedAt(ordered[i].Region), original);
             using var now = new Mat();
             FaceAligner.Align(bgrFrame, JudgedAt(ordered[i].Region), now);
-            if (FarEnough(original, now)) continue;
-            Blur(bgrFrame, ordered[i].Region, mask);
-            Statistics.Reclassify(ReplacementOutcome.Replaced, ReplacementOutcome.BlurredStillRecognized);
-            result[ordered[i].Index] = ReplacementOutcome.BlurredStillRecognized;
+            if (FarEnough(OriginalOf(ordered[i].Region, untouched), now)) continue;
+            result[ordered[i].Index] = BlurInstead(bgrFrame, ordered[i].Region, mask);
         }
         return result;
     }
@@ -358,16 +378,24 @@ public sealed class FaceReplacer : IDisposable
     /// The frame before any face of it was changed, for the safety check and the face's landmarks; null when
     /// <paramref name="bgrFrame"/> still is.
     /// </param>
-    public ReplacementOutcome Apply(Mat bgrFrame, FaceRegion region, IdentityTransform transform, MaskOptions mask, Mat? untouched = null)
+    public ReplacementOutcome Apply(Mat bgrFrame, FaceRegion region, IdentityTransform transform, MaskOptions mask, Mat? untouched = null) =>
+        Apply(bgrFrame, region, transform, mask, untouched, keepOriginal: false);
+
+    /// <param name="keepOriginal">
+    /// Keep the face as it came in for the checks <see cref="ApplyAll"/> makes after all faces of the frame are
+    /// replaced (it disposes of it then).
+    /// </param>
+    private ReplacementOutcome Apply(Mat bgrFrame, FaceRegion region, IdentityTransform transform, MaskOptions mask, Mat? untouched, bool keepOriginal)
     {
         if (bgrFrame.Type() != MatType.CV_8UC3) throw new ArgumentException($"expected an 8-bit BGR frame, got {bgrFrame.Type()}");
         var clock = Stopwatch.StartNew();
         var outcome = ReplacementOutcome.Replaced;
+        JudgedOriginal? original = null;
         try
         {
             var safeArea = SafeArea(bgrFrame, region);
             using var before = Options.SafetyCheck && safeArea.Width > 0 && safeArea.Height > 0 ? bgrFrame.Clone(safeArea) : null;
-            outcome = Replace(bgrFrame, region, transform, mask, smooth: true, Options.SafetyCheck, untouched);
+            outcome = Replace(bgrFrame, region, transform, mask, smooth: true, Options.SafetyCheck, untouched, ref original);
             if (outcome == ReplacementOutcome.BlurredStillRecognized && before is not null)
             {
                 // Still too near the person: once more from the original pixels, with the shape pushed further.
@@ -376,19 +404,25 @@ public sealed class FaceReplacer : IDisposable
                 var stronger = transform.Donors is not null
                     ? transform with { Stronger = true }
                     : transform with { Shape = transform.Shape.Scaled(Options.Shape.MaxBoost), Shading = transform.Shading.Scaled(Options.Shape.MaxBoost, limit) };
-                outcome = Replace(bgrFrame, region, stronger, mask, smooth: false, check: true, untouched);
+                outcome = Replace(bgrFrame, region, stronger, mask, smooth: false, check: true, untouched, ref original);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             outcome = ReplacementOutcome.BlurredAfterError;
         }
+        finally
+        {
+            if (original is not null && (!keepOriginal || !_originals.TryAdd(region, original))) original.Dispose();
+        }
         if (outcome != ReplacementOutcome.Replaced) Blur(bgrFrame, region, mask);
         Statistics.AddFace(outcome, clock.Elapsed);
         return outcome;
     }
 
-    private ReplacementOutcome Replace(Mat frame, FaceRegion region, IdentityTransform transform, MaskOptions mask, bool smooth, bool check, Mat? untouched)
+    /// <param name="original">The face as it came in, judged by the check; aligned here on the first check, before the frame changes.</param>
+    private ReplacementOutcome Replace(Mat frame, FaceRegion region, IdentityTransform transform, MaskOptions mask, bool smooth, bool check, Mat? untouched,
+        ref JudgedOriginal? original)
     {
         if (FaceSize(region) < Options.MinFaceSize) return ReplacementOutcome.BlurredTooSmall;
         // A donor's face on a doubtful detection (a hand, a pattern in the background) would put a face where there
@@ -398,8 +432,7 @@ public sealed class FaceReplacer : IDisposable
         // face at all: the detector is asked again before a donor's face goes there.
         if (transform.Donors is not null && !region.Observed && _probe?.FindsFaceAt(untouched ?? frame, region.Box) != true) return ReplacementOutcome.BlurredNoLandmarks;
         if (region.Landmarks.Length != 5) return ReplacementOutcome.BlurredNoLandmarks;
-        using var originalChip = check ? new Mat() : null;
-        if (originalChip is not null) FaceAligner.Align(untouched ?? frame, JudgedAt(region), originalChip);
+        if (check) original ??= JudgeOriginal(untouched ?? frame, region);
 
         // Set when the new face was corrected as the frame shows it: where, and the correction's inverse.
         (Rect Area, double[,] ToCanonical, FrameCorrection Passes)? corrected = null;
@@ -438,7 +471,7 @@ public sealed class FaceReplacer : IDisposable
             }
         }
 
-        if (originalChip is null) return ReplacementOutcome.Replaced;
+        if (!check || original is null) return ReplacementOutcome.Replaced;
         using var replacedChip = new Mat();
         FaceAligner.Align(frame, JudgedAt(region), replacedChip);
         if (corrected is { } correction)
@@ -450,12 +483,12 @@ public sealed class FaceReplacer : IDisposable
             // Otherwise the face goes back to how it was rendered.
             if (correction.Passes.Eyelids)
             {
-                if (ClearOfThreshold(frame, region, originalChip, replacedChip, Options.SafetyMargin)) return ReplacementOutcome.Replaced;
+                if (ClearOfThreshold(frame, region, original, replacedChip, Options.SafetyMargin)) return ReplacementOutcome.Replaced;
                 _wholeFaceCorrected.CopyTo(_face);
                 PasteAgain(frame, correction.Area, _underFace, correction.ToCanonical);
                 FaceAligner.Align(frame, JudgedAt(region), replacedChip);
             }
-            if (correction.Passes.WholeFace && ClearOfThreshold(frame, region, originalChip, replacedChip, Options.RetryMargin)) return ReplacementOutcome.Replaced;
+            if (correction.Passes.WholeFace && ClearOfThreshold(frame, region, original, replacedChip, Options.RetryMargin)) return ReplacementOutcome.Replaced;
             _uncorrected.CopyTo(_face);
             PasteAgain(frame, correction.Area, _underFace, correction.ToCanonical);
             FaceAligner.Align(frame, JudgedAt(region), replacedChip);
@@ -464,7 +497,7 @@ public sealed class FaceReplacer : IDisposable
         // distance outright, not only the blurred original (Hamilton clip: accepting it by that fair rule, as the
         // first try is, let the recognizer put 3 % of the confident faces within 0.6), and stay clear of it once encoded.
         var retry = transform.Stronger && transform.Donors is not null;
-        var farEnough = retry ? ClearOfThreshold(frame, region, originalChip, replacedChip, Options.RetryMargin) : FarEnough(originalChip, replacedChip);
+        var farEnough = retry ? ClearOfThreshold(frame, region, original, replacedChip, Options.RetryMargin) : FarEnough(original, replacedChip);
         return farEnough ? ReplacementOutcome.Replaced : ReplacementOutcome.BlurredStillRecognized;
     }
 
@@ -473,15 +506,11 @@ public sealed class FaceReplacer : IDisposable
     /// the safety margin, or, on small or dark faces where the recognizer puts any featureless blob near the person,
     /// farther than a heavily blurred copy of the original by that margin (the fair leak rule, see IdentityLeakJudge).
     /// </summary>
-    private bool FarEnough(Mat originalChip, Mat replacedChip)
+    private bool FarEnough(JudgedOriginal original, Mat replacedChip)
     {
-        var embeddings = Embedder.Embed([originalChip, replacedChip]);
-        var distance = Embedder.Distance(embeddings[0], embeddings[1]);
+        var distance = original.DistancesTo(replacedChip)[0];
         if (distance > Embedder.MatchThreshold + Options.SafetyMargin) return true;
-        using var reference = new Mat();
-        Cv2.GaussianBlur(originalChip, reference, new Size(0, 0), IdentityLeakJudge.ReferenceBlurSigma);
-        var referenceDistance = Embedder.Distance(embeddings[0], Embedder.Embed([reference])[0]);
-        return distance > referenceDistance + Options.SafetyMargin;
+        return distance > original.BlurredDistance + Options.SafetyMargin;
     }
 
     /// <summary>
@@ -490,7 +519,7 @@ public sealed class FaceReplacer : IDisposable
     /// <see cref="EncodedQuality"/> at the frame's own resolution, where a video encoder works too. The part of the
     /// safety margin that stands for encoding is measured here rather than assumed.
     /// </summary>
-    private bool ClearOfThreshold(Mat frame, FaceRegion region, Mat originalChip, Mat replacedChip, float margin)
+    private bool ClearOfThreshold(Mat frame, FaceRegion region, JudgedOriginal original, Mat replacedChip, float margin)
     {
         var area = SafeArea(frame, region);
         using var crop = new Mat(frame, area);
@@ -498,9 +527,9 @@ public sealed class FaceReplacer : IDisposable
         using var encoded = Cv2.ImDecode(bytes, ImreadModes.Color);
         using var encodedChip = new Mat();
         FaceAligner.Align(encoded, JudgedAt(region.Shifted(area.X, area.Y)), encodedChip);
-        var embeddings = Embedder.Embed([originalChip, replacedChip, encodedChip]);
+        var distances = original.DistancesTo(replacedChip, encodedChip);
         var line = Embedder.MatchThreshold + margin;
-        return Embedder.Distance(embeddings[0], embeddings[1]) > line && Embedder.Distance(embeddings[0], embeddings[2]) > line;
+        return distances[0] > line && distances[1] > line;
     }
 
     /// <summary>
