@@ -336,7 +336,11 @@ public sealed class FaceReplacer : IDisposable
     /// <param name="untouched">The frame as it came in, when the caller keeps a copy; otherwise one is made where needed.</param>
     private ReplacementOutcome[] ApplyEach(Mat bgrFrame, IReadOnlyList<(FaceRegion Region, IdentityTransform Transform)> faces, MaskOptions mask, Mat? untouched)
     {
-        if (faces.Count <= 1) return faces.Select(f => Apply(bgrFrame, f.Region, f.Transform, mask, untouched, keepOriginal: untouched is not null)).ToArray();
+        // With an untouched copy of the frame, checks follow the replacements and reuse each face's original.
+        ReplacementOutcome ApplyOne(FaceRegion region, IdentityTransform transform) =>
+            Apply(bgrFrame, region, transform, mask, untouched, keepOriginal: untouched is not null);
+
+        if (faces.Count <= 1) return faces.Select(f => ApplyOne(f.Region, f.Transform)).ToArray();
         var result = new ReplacementOutcome[faces.Count];
         var ordered = Enumerable.Range(0, faces.Count).Select(i => (faces[i].Region, faces[i].Transform, Index: i))
             .OrderBy(f => f.Region.Observed ? 1 : 0).ThenBy(f => f.Region.Score).ToList();
@@ -349,14 +353,14 @@ public sealed class FaceReplacer : IDisposable
         ordered = ordered.Where((_, i) => !duplicates.Contains(i)).ToList();
         using var copy = untouched is null && Options.SafetyCheck ? bgrFrame.Clone() : null;
         untouched ??= copy;
-        var outcomes = ordered.Select(f => Apply(bgrFrame, f.Region, f.Transform, mask, untouched, keepOriginal: untouched is not null)).ToList();
+        var outcomes = ordered.Select(f => ApplyOne(f.Region, f.Transform)).ToList();
         for (var k = 0; k < ordered.Count; k++) result[ordered[k].Index] = outcomes[k];
         foreach (var duplicate in deferred)
         {
             var replacedOriginal = ordered.Select((f, k) => (f, k)).Any(p => outcomes[p.k] == ReplacementOutcome.Replaced
                 && NonMaxSuppression.IntersectionOverUnion(duplicate.Region.Box, p.f.Region.Box) >= DuplicateOverlap);
             if (replacedOriginal) Statistics.AddFace(result[duplicate.Index] = ReplacementOutcome.Replaced, TimeSpan.Zero);
-            else result[duplicate.Index] = Apply(bgrFrame, duplicate.Region, duplicate.Transform, mask, untouched, keepOriginal: untouched is not null);
+            else result[duplicate.Index] = ApplyOne(duplicate.Region, duplicate.Transform);
         }
         if (untouched is null) return result;
         var areas = ordered.Select(f => SafeArea(bgrFrame, f.Region)).ToList();
@@ -471,7 +475,7 @@ public sealed class FaceReplacer : IDisposable
             }
         }
 
-        if (!check || original is null) return ReplacementOutcome.Replaced;
+        if (original is null) return ReplacementOutcome.Replaced;
         using var replacedChip = new Mat();
         FaceAligner.Align(frame, JudgedAt(region), replacedChip);
         if (corrected is { } correction)
