@@ -38,11 +38,15 @@ public static class EvalCommand
         };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda", "directml");
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar; the table and errors only." };
+        var encoded = new Option<bool>("--encoded")
+        {
+            Description = "Clips: judge each method's output as `deid render` writes it (x264, frames in order) rather than as the method leaves it.",
+        };
         var donors = new Option<string?>("--donors") { Description = "For replace: a folder of donor portraits whose features make the new faces (see `deid render --donors`)." };
 
         var command = new Command("eval", "Measure how well each anonymization method de-identifies (recognizer distance) while keeping the footage usable (still a face, same pose and expression, no extra flicker), and how fast it is.")
         {
-            input, methods, strength, seed, json, html, strip, maxFrames, device, quiet, donors,
+            input, methods, strength, seed, json, html, strip, maxFrames, device, quiet, donors, encoded,
         };
         command.SetAction((parse, commandCancel) =>
         {
@@ -51,7 +55,9 @@ public static class EvalCommand
             {
                 var path = parse.GetValue(input)!;
                 var executionDevice = Enum.Parse<ExecutionDevice>(parse.GetValue(device)!, ignoreCase: true);
-                var options = new MethodOptions(InRange(parse.GetValue(strength), 0, 1, "--strength"), parse.GetValue(seed), executionDevice, parse.GetValue(donors));
+                var afterEncoding = parse.GetValue(encoded);
+                var options = new MethodOptions(InRange(parse.GetValue(strength), 0, 1, "--strength"), parse.GetValue(seed), executionDevice, parse.GetValue(donors),
+                    FramesInOrder: afterEncoding);
                 var limit = parse.GetValue(maxFrames);
                 if (limit is <= 0) throw new CliError($"--max-frames must be at least 1, got {limit}");
                 var isQuiet = parse.GetValue(quiet);
@@ -60,7 +66,7 @@ public static class EvalCommand
                 var evaluated = EvaluatedMethods.Create(parse.GetValue(methods)!, options);
                 try
                 {
-                    var report = Evaluate(path, evaluated, options, limit, executionDevice,
+                    var report = Evaluate(path, evaluated, options, limit, executionDevice, afterEncoding,
                         isQuiet, drawStrip: stripPath is not null || htmlPath is not null, cancel, out var stripPng);
                     EvaluationTable.Write(report, parse.InvocationConfiguration.Output);
                     Write(jsonPath, stream => stream.Write(Encoding.UTF8.GetBytes(EvaluationJson.ToJson(report))), isQuiet);
@@ -82,7 +88,7 @@ public static class EvalCommand
     }
 
     private static EvaluationReport Evaluate(string path, IReadOnlyList<IEvaluatedMethod> methods, MethodOptions options, int? maxFrames,
-        ExecutionDevice device, bool quiet, bool drawStrip, CancellationToken cancel, out byte[]? stripPng)
+        ExecutionDevice device, bool afterEncoding, bool quiet, bool drawStrip, CancellationToken cancel, out byte[]? stripPng)
     {
         var log = quiet ? (Action<string>)(_ => { }) : message => Console.Error.WriteLine(message);
         VideoInfo? clip = null;
@@ -94,13 +100,16 @@ public static class EvalCommand
             clip = VideoProbe.Probe(tools, path);
         }
         else throw new CliError($"input not found: {path}");
+        if (afterEncoding && clip is null) throw new CliError("--encoded needs a clip: photos are not encoded as video");
+        // The encoder writes the frames as decoded and tags the rotation; read back, they would come out turned.
+        if (afterEncoding && clip!.Rotation != 0) throw new CliError($"--encoded does not judge rotated clips yet ({path} is rotated by {clip.Rotation} degrees)");
 
         using var models = new EvaluationModels(device, clip?.Rotation ?? 0, log);
         using IEvaluationInput input = clip is null
             ? new PhotoFolderInput(path, models.Engine.Detector, quiet)
             : new ClipInput(tools!, clip, models.Engine, maxFrames, quiet, cancel);
         using var strip = drawStrip ? new EvaluationStrip(methods.Select(m => m.Name).ToList()) : null;
-        var report = new Evaluator(models).Run(input, methods, strip, options, quiet, cancel);
+        var report = new Evaluator(models).Run(input, methods, strip, options, quiet, cancel, afterEncoding ? new EncodedRoundTrip(tools!, clip!) : null);
         stripPng = strip?.ToPng();
         return report;
     }

@@ -4,6 +4,7 @@ using Deid.Effect.Anonymization;
 using Deid.Effect.Evaluation;
 using Deid.Effect.Tracking;
 using Deid.PluginHost.Cli;
+using Deid.PluginHost.Video;
 using OpenCvSharp;
 
 namespace Deid.PluginHost.Evaluation;
@@ -18,18 +19,100 @@ public sealed class Evaluator(EvaluationModels models)
     private readonly IdentityLeakJudge _judge = new(models.Engine.Embedder);
     private readonly DetectionProbe _probe = new(models.Engine.Detector);
 
+    /// <param name="encoded">Null: each output is measured as the method leaves it. Set (clips): as a rendered file carries it.</param>
     public EvaluationReport Run(IEvaluationInput input, IReadOnlyList<IEvaluatedMethod> methods, EvaluationStrip? strip,
-        MethodOptions options, bool quiet, CancellationToken cancel)
+        MethodOptions options, bool quiet, CancellationToken cancel, EncodedRoundTrip? encoded = null)
     {
+        if (encoded is not null && !input.IsClip) throw new CliError("only a clip can be judged after encoding");
         foreach (var method in methods) method.Prepare(input.Subject);
         var scorers = methods.Select(m => new MethodScorer(m.Name, models.Engine.Embedder.MatchThreshold)).ToList();
+        var counts = encoded is null
+            ? MeasureAll(input, methods, scorers, strip, "evaluate", (frame, m, output) => Anonymize(input, frame, methods[m], scorers[m], output), quiet, cancel)
+            : MeasureEncoded(input, methods, scorers, strip, encoded, quiet, cancel);
+        if (counts.Faces == 0) throw new CliError($"no face was found in {input.Name}; nothing to evaluate");
+        return new EvaluationReport(input.Name, input.IsClip ? "clip" : "photos", counts.Frames, counts.Faces, counts.ConfidentFaces,
+            input.Subject.SamplesByIdentity.Count, options.Strength, options.Seed, scorers.Select((s, m) => s.Report(input.IsClip, methods[m].Outcomes)).ToList());
+    }
+
+    /// <summary>The frame as <paramref name="method"/> anonymizes it, into <paramref name="output"/>; what it did to each face.</summary>
+    private static Func<FaceRegion, string?> Anonymize(IEvaluationInput input, EvaluationFrame frame, IEvaluatedMethod method, MethodScorer scorer, Mat output)
+    {
+        frame.Image.CopyTo(output);
+        var clock = Stopwatch.StartNew();
+        method.Anonymize(output, frame.Faces, input.IdentityKeyOf);
+        clock.Stop();
+        scorer.AddFrame(frame.Faces.Count, clock.Elapsed);
+        return method.OutcomeOf;
+    }
+
+    /// <summary>
+    /// Every method's frames anonymized in order and encoded as `deid render` writes them, then decoded and measured
+    /// against the source in a second pass. Each face's outcome is kept from the first pass by its track.
+    /// </summary>
+    private (int Frames, int Faces, int ConfidentFaces) MeasureEncoded(IEvaluationInput input, IReadOnlyList<IEvaluatedMethod> methods,
+        List<MethodScorer> scorers, EvaluationStrip? strip, EncodedRoundTrip encoded, bool quiet, CancellationToken cancel)
+    {
+        var directory = Directory.CreateTempSubdirectory("deid-eval-").FullName;
+        var readers = new List<FrameReader>();
+        try
+        {
+            var paths = methods.Select((_, m) => Path.Combine(directory, $"method{m}.mp4")).ToList();
+            var outcomes = methods.Select(_ => new List<Dictionary<int, string?>>()).ToList();
+            var writers = paths.Select(path => new FrameWriter(encoded.Tools, encoded.Source, path)).ToList();
+            try
+            {
+                using var output = new Mat();
+                var progress = new ConsoleProgress("render", input.FrameCount, quiet);
+                var frames = 0;
+                foreach (var frame in input.Frames(cancel))
+                {
+                    for (var m = 0; m < methods.Count; m++)
+                    {
+                        var outcomeOf = Anonymize(input, frame, methods[m], scorers[m], output);
+                        outcomes[m].Add(frame.Faces.ToDictionary(f => f.TrackId, f => outcomeOf(f)));
+                        writers[m].Write(output);
+                    }
+                    progress.Report(++frames);
+                }
+                progress.Finish(frames);
+                foreach (var writer in writers) writer.Complete();
+            }
+            finally
+            {
+                foreach (var writer in writers) writer.Dispose();
+            }
+
+            readers.AddRange(paths.Select(path => new FrameReader(encoded.Tools, VideoProbe.Probe(encoded.Tools, path))));
+            return MeasureAll(input, methods, scorers, strip, "judge", (frame, m, output) =>
+            {
+                if (!readers[m].Read(output)) throw new VideoException($"the encoded {methods[m].Name} output ended before frame {frame.Index}");
+                var kept = outcomes[m][frame.Index];
+                return face => kept.GetValueOrDefault(face.TrackId);
+            }, quiet, cancel);
+        }
+        finally
+        {
+            foreach (var reader in readers) reader.Dispose();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Measures each method's output of every frame against the source: identity leak, naturalness, pose and
+    /// expression, flicker. <paramref name="produce"/> fills the output of a frame for a method and says what the
+    /// method did to each face.
+    /// </summary>
+    private (int Frames, int Faces, int ConfidentFaces) MeasureAll(IEvaluationInput input, IReadOnlyList<IEvaluatedMethod> methods,
+        List<MethodScorer> scorers, EvaluationStrip? strip, string stage, Func<EvaluationFrame, int, Mat, Func<FaceRegion, string?>> produce,
+        bool quiet, CancellationToken cancel)
+    {
         var outputs = methods.Select(_ => new Mat()).ToList();
         var previousOutputs = methods.Select(_ => new Mat()).ToList();
         using var previousSource = new Mat();
         using var flicker = new FlickerMeter();
         var previousRegions = new Dictionary<int, FaceRegion>();
         var stripFaces = strip?.Choose(input.ConfidentFaces) ?? new HashSet<(int, int)>();
-        var progress = new ConsoleProgress("evaluate", input.FrameCount, quiet);
+        var progress = new ConsoleProgress(stage, input.FrameCount, quiet);
         int frames = 0, faces = 0, confidentFaces = 0;
         try
         {
@@ -46,12 +129,8 @@ public sealed class Evaluator(EvaluationModels models)
                 for (var m = 0; m < methods.Count; m++)
                 {
                     var output = outputs[m];
-                    image.CopyTo(output);
-                    var clock = Stopwatch.StartNew();
-                    methods[m].Anonymize(output, frame.Faces, input.IdentityKeyOf);
-                    clock.Stop();
+                    var outcomeOf = produce(frame, m, output);
                     var scorer = scorers[m];
-                    scorer.AddFrame(frame.Faces.Count, clock.Elapsed);
 
                     // Judged where the detector found each face on this frame, as a recognizer would align it.
                     var verdicts = _judge.Judge(image, output, confident.Select(f => f.DetectedLandmarks ?? f.Landmarks).ToList());
@@ -61,7 +140,7 @@ public sealed class Evaluator(EvaluationModels models)
                         var (original, produced) = (originalMeasures[i], outputMeasures[i]);
                         bool? stillFound = foundInSource[i] ? _probe.FindsFaceAt(output, confident[i].Box) : null;
                         scorer.AddFace(new FaceRecord(frame.Index, frame.Label, confident[i].TrackId, input.IdentityKeyOf(confident[i]),
-                            methods[m].OutcomeOf(confident[i]), verdicts[i].Distance, verdicts[i].Leaked, stillFound,
+                            outcomeOf(confident[i]), verdicts[i].Distance, verdicts[i].Leaked, stillFound,
                             original.Pose.LargestDifference(produced.Pose), original.PoseKeptIn(produced), original.EyesKeptIn(produced),
                             original.MouthKeptIn(produced)));
                     }
@@ -91,9 +170,7 @@ public sealed class Evaluator(EvaluationModels models)
         {
             foreach (var mat in outputs.Concat(previousOutputs)) mat.Dispose();
         }
-        if (faces == 0) throw new CliError($"no face was found in {input.Name}; nothing to evaluate");
-        return new EvaluationReport(input.Name, input.IsClip ? "clip" : "photos", frames, faces, confidentFaces,
-            input.Subject.SamplesByIdentity.Count, options.Strength, options.Seed, scorers.Select((s, m) => s.Report(input.IsClip, methods[m].Outcomes)).ToList());
+        return (frames, faces, confidentFaces);
     }
 
     /// <summary>Faces present in this frame and the one before under the same track, with their ellipses then and now.</summary>

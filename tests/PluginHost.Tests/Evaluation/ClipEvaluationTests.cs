@@ -71,5 +71,30 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
         Assert.True(Measure("flicker.ratio") <= 1.0, $"flicker ratio {Measure("flicker.ratio"):F2}");
     }
 
+    /// <summary>
+    /// `--encoded` judges what `deid render` writes: the frames go through x264 in order and come back before they are
+    /// measured. The untouched control shows the round trip is real (the faces are no longer bit for bit the source's)
+    /// and keeps each frame with its own faces (the person is still the person, in the same pose).
+    /// </summary>
+    [Fact]
+    public void Judges_the_outputs_as_a_rendered_file_carries_them()
+    {
+        var json = Path.Combine(_directory, "encoded.json");
+        var run = DeidCli.Run(["eval", SharedAssets.HamiltonClip, "--methods", "none,blur,replace", "--seed", "3", "--max-frames", "60", "--encoded", "--json", json, "--quiet"]);
+        output.WriteLine(run.StandardOutput);
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        var report = JObject.Parse(File.ReadAllText(json));
+        Assert.Equal(60, (int)report["frames"]!);
+        var methods = report["methods"]!.ToDictionary(m => (string)m["method"]!, m => (JObject)m);
+        var untouched = methods["none"];
+        Assert.True((double)untouched.SelectToken("identity.meanDistance")! > 0.001, "the untouched frames came back bit for bit: nothing was encoded");
+        Assert.True((double)untouched.SelectToken("identity.withinThresholdShare")! >= 0.95, "encoding alone hid the person: frames and faces out of step");
+        Assert.True((double)untouched.SelectToken("poseAndExpression.poseKeptShare")! >= 0.8, "encoding alone turned the faces: frames out of step");
+        var records = methods["replace"]["faceRecords"]!;
+        Assert.Equal((int)report["confidentFaces"]!, records.Count());
+        Assert.All(records, r => Assert.False(string.IsNullOrEmpty((string?)r["outcome"]), "a face lost what replace did to it"));
+        Assert.True((double)methods["blur"].SelectToken("naturalness.stillFoundShare")! < 0.5, "blurred faces came back as faces");
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

@@ -47,6 +47,10 @@ public sealed class EvalErrorTests : IDisposable
     }
 
     [Fact]
+    public void Photos_cannot_be_judged_after_encoding() =>
+        AssertCleanFailure(DeidCli.Run(["eval", SharedAssets.Media("photos"), "--encoded", "--methods", "blur", "--json", Json]), "--encoded needs a clip");
+
+    [Fact]
     public void A_file_that_is_not_a_video()
     {
         var fake = Path.Combine(_directory, "notes.mp4");
