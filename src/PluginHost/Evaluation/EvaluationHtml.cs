@@ -26,7 +26,7 @@ public static class EvaluationHtml
             </head>
             <body>
             <h1>Anonymization methods on {title}</h1>
-            <p>{WebUtility.HtmlEncode(report.Kind)}: {report.Frames.ToString(invariant)} {(report.Kind == "clip" ? "frames" : "photos")}, {report.Faces.ToString(invariant)} faces ({report.ConfidentFaces.ToString(invariant)} confident), {report.Identities.ToString(invariant)} people; strength {report.Strength.ToString("0.##", invariant)}, seed {report.Seed.ToString(invariant)}.</p>
+            <p>{WebUtility.HtmlEncode(report.Kind)}: {report.Frames.ToString(invariant)} {(report.Kind == "clip" ? "frames" : "photos")}, {report.Faces.ToString(invariant)} faces ({report.ConfidentFaces.ToString(invariant)} confident), {report.Identities.ToString(invariant)} people; strength {report.Strength.ToString("0.##", invariant)}, seed {report.Seed.ToString(invariant)}{(report.Encoded ? "; judged after x264 encoding, as <code>deid render</code> writes the file" : "")}.</p>
             <table>
             <thead><tr><th>method</th>
             """);

@@ -5,7 +5,7 @@ namespace Deid.PluginHost.Evaluation;
 
 /// <summary>
 /// The report as JSON: <c>{"format": "deid-eval", "version": 1, "input", "kind" ("photos" or "clip"), "frames",
-/// "faces", "confidentFaces", "identities", "strength", "seed", "methods": [{"method", "frames", "facesAnonymized",
+/// "faces", "confidentFaces", "identities", "strength", "seed", "encoded" (judged after x264, `--encoded`), "methods": [{"method", "frames", "facesAnonymized",
 /// "identity": {"faces", "withinThresholdShare", "leakedShare", "meanDistance"}, "naturalness": {"faces",
 /// "stillFoundShare"}, "poseAndExpression": {"faces", "poseKeptShare", "eyesKeptShare", "mouthKeptShare",
 /// "medianPoseDifferenceDegrees"}, "flicker": {"facePairs", "sourceMeanDifference", "outputMeanDifference", "ratio"}

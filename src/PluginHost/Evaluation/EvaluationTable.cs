@@ -26,7 +26,7 @@ public static class EvaluationTable
     public static void Write(EvaluationReport report, TextWriter output)
     {
         output.WriteLine(string.Create(Invariant,
-            $"{report.Input} ({report.Kind}): {report.Frames} {(report.Kind == "clip" ? "frames" : "photos")}, {report.Faces} faces, {report.ConfidentFaces} confident, {report.Identities} people, strength {report.Strength:0.##}"));
+            $"{report.Input} ({report.Kind}): {report.Frames} {(report.Kind == "clip" ? "frames" : "photos")}, {report.Faces} faces, {report.ConfidentFaces} confident, {report.Identities} people, strength {report.Strength:0.##}{(report.Encoded ? ", judged after x264 encoding" : "")}"));
         var widths = Columns.Select(c => Math.Max(c.Heading.Length, 6)).ToArray();
         var methodWidth = Math.Max(8, report.Methods.Max(m => m.Method.Length));
         output.WriteLine($"{"method".PadRight(methodWidth)}  {string.Join("  ", Columns.Select((c, i) => c.Heading.PadLeft(widths[i])))}");

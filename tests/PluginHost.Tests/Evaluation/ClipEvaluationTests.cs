@@ -21,6 +21,7 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
         var report = JObject.Parse(File.ReadAllText(json));
         Assert.Equal("clip", (string?)report["kind"]);
         Assert.Equal(90, (int)report["frames"]!);
+        Assert.False((bool)report["encoded"]!);
         foreach (var method in report["methods"]!)
         {
             var flicker = method["flicker"]!;
@@ -85,6 +86,8 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
         Assert.True(run.ExitCode == 0, run.StandardError);
         var report = JObject.Parse(File.ReadAllText(json));
         Assert.Equal(60, (int)report["frames"]!);
+        Assert.True((bool)report["encoded"]!, "the report does not say it was judged after encoding");
+        Assert.Contains("judged after x264 encoding", run.StandardOutput);
         var methods = report["methods"]!.ToDictionary(m => (string)m["method"]!, m => (JObject)m);
         var untouched = methods["none"];
         Assert.True((double)untouched.SelectToken("identity.meanDistance")! > 0.001, "the untouched frames came back bit for bit: nothing was encoded");
