@@ -99,9 +99,18 @@ public static class RenderCommand
             Description = "A photo of a person to keep visible (repeatable): every identity that matches the face in the photo is kept.",
         };
 
+        var checkOutput = new Option<bool>("--check")
+        {
+            Description = "Read the rendered file back and hide more (blur, then fill) every hidden face it still shows within the recognizer's match distance of its person, rendering again until none is left. On by default with --method replace.",
+        };
+        var noCheck = new Option<bool>("--no-check")
+        {
+            Description = "Write the rendered file without reading it back (see --check).",
+        };
+
         var command = new Command("render", "De-identify a video: detect and track every face over the whole clip, then write the clip again with the faces anonymized. Audio, frame rate, frame count, duration, rotation and size are kept.")
         {
-            input, output, method, seed, generator, donors, strength, maskScale, feather, color, threshold, device, preset, crf, quiet, analysis, selection, keep, keepPhoto,
+            input, output, method, seed, generator, donors, strength, maskScale, feather, color, threshold, device, preset, crf, quiet, analysis, selection, keep, keepPhoto, checkOutput, noCheck,
         };
         command.SetAction((parse, commandCancel) =>
         {
@@ -113,7 +122,8 @@ public static class RenderCommand
                 if (!request.Quiet)
                 {
                     Console.Error.WriteLine($"wrote {result.OutputPath}: {result.Frames} frames, {result.Tracks} face tracks, {result.Identities} identities, " +
-                        $"{result.FacesCovered} faces covered in {result.Total.TotalSeconds:0.0} s");
+                        $"{result.FacesCovered} faces covered in {result.Total.TotalSeconds:0.0} s" +
+                        (result.Check.Checked ? $"; read back: {result.Check.Escalated} faces hidden more, in {result.Check.Passes} rendering(s)" : ""));
                 }
                 return Task.FromResult(0);
             }
@@ -129,8 +139,10 @@ public static class RenderCommand
             // Checked before the clip is analysed, so a typo costs no analysis pass; the folder's faces are checked when loaded.
             if (parse.GetValue(donors) is { } donorFolder && !Directory.Exists(donorFolder))
                 throw new CliError($"donor folder {donorFolder} does not exist");
+            if (parse.GetValue(checkOutput) && parse.GetValue(noCheck)) throw new CliError("--check and --no-check cannot be given together");
             return new RenderRequest(parse.GetValue(input)!, parse.GetValue(output)!)
             {
+                CheckOutput = parse.GetValue(checkOutput) ? true : parse.GetValue(noCheck) ? false : null,
                 Anonymizer = new AnonymizerSettings
                 {
                     Method = Enum.Parse<AnonymizationMethod>(parse.GetValue(method)!, ignoreCase: true),

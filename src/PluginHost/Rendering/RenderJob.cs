@@ -44,7 +44,40 @@ public static class RenderJob
         var analysisTime = clock.Elapsed;
 
         clock.Restart();
-        var covered = Render(tools, source, analysis, samples, selection, request, models, output.TempPath, cancel, log);
+        using var compositor = CreateCompositor(request.Anonymizer, analysis, models);
+        var replace = compositor.Anonymizer as ReplaceAnonymizer;
+        var escalated = new EscalatedFaces();
+        var check = request.CheckOutput ?? request.Anonymizer.Method == AnonymizationMethod.Replace;
+        var tooNear = models.Embedder.MatchThreshold + OutputFaceCheck.EncodingMargin;
+        var covered = 0;
+        var outcome = new OutputCheckResult(check, 0, 0, []);
+        using var patches = check ? new RenderedPatches(output.TempPath + ".patches" + AtomicOutput.PartialMarker) : null;
+        for (var pass = 1; ; pass++)
+        {
+            covered = Render(tools, source, analysis, samples, selection, request, compositor, escalated, patches, output.TempPath, pass, cancel);
+            if (pass == 1 && replace is not null)
+                log($"replace: {replace.Plans.Count} identities planned; {replace.Replacer.Statistics}");
+            if (!check) break;
+            var found = OutputFaceCheck.Run(tools, source, output.TempPath, analysis.FrameCount,
+                index => HiddenRegions(index, analysis, selection, source.FrameDuration),
+                models.Embedder, tooNear, request.Quiet, cancel);
+            var stronger = found.Where(face => escalated.Escalate(face, tooNear)).ToList();
+            // Filled faces in the margin are clear of the match distance: only those within it are still near.
+            outcome = new OutputCheckResult(true, pass, escalated.Count, found.Except(stronger).Where(face => face.Distance <= models.Embedder.MatchThreshold).ToList());
+            if (stronger.Count == 0) break;
+            log($"check: the rendered file shows {stronger.Count} hidden faces within {tooNear:0.00} of their person " +
+                $"(frames {Describe(stronger)}); hiding them more and rendering again");
+            if (pass == MaxPasses)
+                throw new CliError($"after {pass} renderings {stronger.Count} hidden faces were still within {tooNear:0.00} of their person " +
+                    $"(frames {Describe(stronger)}); nothing was written. Render with --method blur or --method solid, or with --no-check to write it unchecked.");
+        }
+        if (compositor.Anonymizer is ReplaceAnonymizer { Replacer.Donors: { } donors })
+            log($"replace: new faces from {donors.Faces.Count} donor faces of {donors.People} people" + (donors.Skipped.Count > 0 ? $" ({donors.Skipped.Count} files gave none)" : ""));
+        if (check)
+        {
+            log($"check: {outcome.Passes} rendering(s); {outcome.Escalated} faces hidden more than the method hid them" +
+                (outcome.StillNear.Count > 0 ? $"; {outcome.StillNear.Count} filled faces the recognizer still places near their person (frames {Describe(outcome.StillNear)})" : ""));
+        }
         var renderTime = clock.Elapsed;
 
         var differences = VideoVerifier.Compare(tools, source, output.TempPath);
@@ -54,6 +87,7 @@ public static class RenderJob
         return new RenderResult(request.OutputPath, analysis.FrameCount, analysis.Tracks.Count, analysis.Identities.Count, covered, analysisTime, renderTime)
         {
             IdentityTime = identityTime,
+            Check = outcome,
         };
     }
 
@@ -73,17 +107,35 @@ public static class RenderJob
         return (AnalysisFile.ToAnalysis(document), new ClipFingerprint(document.FingerprintSamples));
     }
 
-    private static int Render(FfmpegTools tools, VideoInfo source, ClipAnalysis analysis, ClipFingerprint samples,
-        AnonymizationSelection selection, RenderRequest request, EngineModels models, string temporaryPath, CancellationToken cancel,
-        Action<string> log)
+    /// <summary>At most this many renderings of the clip, each after a check of the one before found faces to hide more.</summary>
+    public const int MaxPasses = 6;
+
+    /// <summary>How much wider than the method's mask a face found too near is blurred or filled.</summary>
+    public const float EscalationScale = 1.25f;
+
+    private static string Describe(IReadOnlyList<RecognizedFace> faces)
     {
-        var progress = new ConsoleProgress("render", analysis.FrameCount, request.Quiet);
+        var frames = faces.Select(f => f.Frame).Distinct().Order().ToList();
+        return string.Join(", ", frames.Take(8)) + (frames.Count > 8 ? $" and {frames.Count - 8} more" : "");
+    }
+
+    private static int Render(FfmpegTools tools, VideoInfo source, ClipAnalysis analysis, ClipFingerprint samples,
+        AnonymizationSelection selection, RenderRequest request, FaceCompositor compositor, EscalatedFaces escalated,
+        RenderedPatches? patches, string temporaryPath, int pass, CancellationToken cancel)
+    {
+        var progress = new ConsoleProgress(pass == 1 ? "render" : $"render {pass}", analysis.FrameCount, request.Quiet);
         var encode = (request.Encode ?? new EncodeSettings()).For(source);
         // A yuv420p source is rendered in its own planes: only hidden faces are converted, the rest is passed through.
         var format = RawFrameFormats.CanCarry(source, encode) ? RawFrameFormat.Yuv420p : RawFrameFormat.Bgr24;
         var matrix = YuvMatrix.ByName(source.ConversionMatrix, source.IsFullRange);
-        using var compositor = CreateCompositor(request.Anonymizer, analysis, models);
         using var planes = new I420FaceCompositor(compositor, matrix);
+        // Wider than the method's mask: on a face still near its person after a blur, the recognizer leans on the
+        // hairline and the outline of the head around it.
+        var wider = compositor.Mask with { Scale = compositor.Mask.Scale * EscalationScale };
+        using var blurMethod = new FaceCompositor(new BlurAnonymizer(1f), wider);
+        using var blur = new I420FaceCompositor(blurMethod, matrix);
+        using var fillMethod = new FaceCompositor(new SolidAnonymizer(request.Anonymizer.SolidColor, 1f), wider);
+        using var fill = new I420FaceCompositor(fillMethod, matrix);
         using var writer = new FrameWriter(tools, source, temporaryPath, encode, format);
         using var check = new Mat();
         var index = 0;
@@ -107,8 +159,12 @@ public static class RenderJob
                         throw new CliError($"frame {index} of {source.Path} is not the frame that was analysed: the analysis belongs to another clip");
                 }
                 var hidden = HiddenRegions(index, analysis, selection, source.FrameDuration);
-                if (format == RawFrameFormat.Yuv420p) planes.Apply(frame, source.Width, source.Height, hidden);
-                else compositor.Apply(frame, hidden);
+                if (pass > 1) patches!.Restore(index, frame); // the method's faces as the first pass made them, without running it again
+                else if (patches is not null) patches.Record(frame, () => Apply(planes, frame, source, format, hidden));
+                else Apply(planes, frame, source, format, hidden);
+                // Over what the method made: a new face blurred is farther from the person than the face blurred.
+                Apply(blur, frame, source, format, escalated.Select(index, hidden, Escalation.Blur));
+                Apply(fill, frame, source, format, escalated.Select(index, hidden, Escalation.Solid));
                 covered += hidden.Count;
                 writer.Write(frame);
                 frames.Release(frame);
@@ -119,12 +175,14 @@ public static class RenderJob
             throw new VideoException($"{source.Path} decoded to {index} frames but its analysis has {analysis.FrameCount}; nothing was written");
         writer.Complete();
         progress.Finish(index);
-        if (compositor.Anonymizer is ReplaceAnonymizer replace) {
-            if (replace.Replacer.Donors is { } donors)
-                log($"replace: new faces from {donors.Faces.Count} donor faces of {donors.People} people" + (donors.Skipped.Count > 0 ? $" ({donors.Skipped.Count} files gave none)" : ""));
-            log($"replace: {replace.Plans.Count} identities planned; {replace.Replacer.Statistics}");
-        }
         return covered;
+    }
+
+    private static void Apply(I420FaceCompositor compositor, Mat frame, VideoInfo source, RawFrameFormat format, IReadOnlyList<FaceRegion> regions)
+    {
+        if (regions.Count == 0 && compositor.Inner.Anonymizer is not IRegionAnonymizer) return;
+        if (format == RawFrameFormat.Yuv420p) compositor.Apply(frame, source.Width, source.Height, regions);
+        else compositor.Inner.Apply(frame, regions);
     }
 
     /// <summary>The compositor for the chosen method; replace plans one new face per person (see <see cref="ReplacePlanning"/>).</summary>

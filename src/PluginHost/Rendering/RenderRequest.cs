@@ -18,6 +18,12 @@ public sealed record RenderRequest(string InputPath, string OutputPath)
 
     public bool Quiet { get; init; }
 
+    /// <summary>
+    /// Whether the rendered file is read back and faces it still shows too near their person are hidden more and the
+    /// clip rendered again (see <see cref="OutputFaceCheck"/>); null: for the replace method only.
+    /// </summary>
+    public bool? CheckOutput { get; init; }
+
     /// <summary>A saved analysis (`deid analyze`) to use instead of analysing again.</summary>
     public string? AnalysisPath { get; init; }
 

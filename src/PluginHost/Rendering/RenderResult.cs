@@ -7,4 +7,7 @@ public sealed record RenderResult(string OutputPath, int Frames, int Tracks, int
 
     /// <summary>The part of <see cref="AnalysisTime"/> spent on identities.</summary>
     public TimeSpan IdentityTime { get; init; }
+
+    /// <summary>What the check of the rendered file found; <see cref="OutputCheckResult.Checked"/> false when it was not run.</summary>
+    public OutputCheckResult Check { get; init; } = new(false, 0, 0, []);
 }

@@ -28,6 +28,10 @@ public sealed class RenderErrorTests : IDisposable
         AssertCleanFailure(DeidCli.Run(["render", Path.Combine(_directory, "nope.mp4"), "-o", Output]), "not found");
 
     [Fact]
+    public void Check_and_no_check_together() =>
+        AssertCleanFailure(DeidCli.Run(["render", SharedAssets.HamiltonClip, "-o", Output, "--check", "--no-check"]), "--check and --no-check");
+
+    [Fact]
     public void A_donor_folder_that_does_not_exist() =>
         AssertCleanFailure(DeidCli.Run(["render", SharedAssets.HamiltonClip, "-o", Output, "--method", "replace", "--donors", Path.Combine(_directory, "nobody")]),
             "donor folder");

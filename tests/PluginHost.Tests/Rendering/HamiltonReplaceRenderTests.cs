@@ -7,9 +7,9 @@ using Xunit.Abstractions;
 namespace Deid.PluginHost.Tests.Rendering;
 
 /// <summary>
-/// `deid render --method replace` on the Hamilton clip: every frame is written, no face is left untouched, and
-/// (almost) no confident face of the source is within the recognizer's match distance (0.6) of its rendered
-/// replacement; what the fair leak rule says is reported and bounded too.
+/// `deid render --method replace` on the Hamilton clip: every frame is written, no face is left untouched, and no
+/// confident face of the source is within the recognizer's match distance (0.6) of its rendered replacement but
+/// those the render's read-back reported as filled and still near.
 /// </summary>
 public sealed class HamiltonReplaceRenderTests(ITestOutputHelper output) : IDisposable
 {
@@ -38,24 +38,19 @@ public sealed class HamiltonReplaceRenderTests(ITestOutputHelper output) : IDisp
             $"fair rule: leaked {leaked}, untouched {untouched}; distance mean {distances.Average():0.000} median {distances.Order().ElementAt(distances.Count / 2):0.000} min {distances.Min():0.000}");
         Assert.True(confident > 150, $"expected the clip's confident faces, found {confident}");
         Assert.Equal(0, untouched);
-        // The target is 0 on both counts; the built-in transform does not reach it. Measured (seed 3, plans from the
-        // faces the analysis kept of each person): 5 of 186 confident faces within 0.6, 1 flagged by the fair rule,
-        // each covered (replaced or blurred, never untouched). They are small faces where even the fallback blur stays
-        // near the person (the recognizer's blob trap of MODELS.md). The bounds (5% and 3%) keep that from growing.
-        Assert.True(matched <= confident * 5 / 100, $"{matched} of {confident} confident faces are within 0.6 of their person");
-        Assert.True(leaked <= confident * 3 / 100, $"{leaked} of {confident} confident faces are still recognizable under the fair rule");
+        AssertOnlyReportedFacesAreNear(run.StandardError, report, maxStillNear: 3);
     }
 
     /// <summary>
     /// The same with new faces from donors (the shared photos as the donor folder; the lead of the clip is among them
     /// and must not lend his own features), judged after x264 encoding at the faces the detector finds again, at three
     /// seeds: which faces sit near the line changes with the seed, and one seed alone hid how many can come out within
-    /// 0.6 once encoded (seed 3 had none while seeds 1 and 5 had 5 and 4). The issue's target is none within 0.6; after
-    /// encoding it is not met yet. Measured (seeds 3 / 1 / 5): 470 / 462 / 436 of 950 regions replaced (the others are
-    /// too small, doubtful detections and boxes carried past a cut, which get no donor face, or faces the recognizer
-    /// still matched, also as carried over from the frame before); confident faces within 0.6 of their person 1 / 2 / 2
-    /// of 186 (nearest 0.599 / 0.562 / 0.579), flagged by the fair rule 0 / 1 / 1. The bounds (3 within, 1 flagged) are
-    /// what the build before the checks at the detector's own points exceeded (5 and 4 within at seeds 1 and 5).
+    /// 0.6 once encoded. Measured (seeds 3 / 1 / 5): 470 / 462 / 436 of 950 regions replaced (the others are too small,
+    /// doubtful detections and boxes carried past a cut, which get no donor face, or faces the recognizer still
+    /// matched, also as carried over from the frame before); as written before the read-back, confident faces within
+    /// 0.6 of their person 1 / 2 / 2 of 186. Read back and hidden more where the file showed a face within 0.62: none
+    /// within 0.6 but the lead singer at frame 85 at seeds 1 and 5, filled and reported, whom the recognizer places
+    /// 0.58 from himself as it places a plain grey chip.
     /// </summary>
     [Theory]
     [InlineData(3)]
@@ -85,8 +80,24 @@ public sealed class HamiltonReplaceRenderTests(ITestOutputHelper output) : IDisp
         output.WriteLine($"donors, seed {seed}: {confident} confident faces; within 0.6 of the original {matched}; fair rule: leaked {leaked}, untouched {untouched}; " +
             $"distance mean {distances.Average():0.000} min {distances.Min():0.000}");
         Assert.Equal(0, untouched);
-        Assert.True(matched <= 3, $"{matched} of {confident} confident faces are within 0.6 of their person");
-        Assert.True(leaked <= 1, $"{leaked} of {confident} confident faces are still recognizable under the fair rule");
+        AssertOnlyReportedFacesAreNear(run.StandardError, report, maxStillNear: 1);
+    }
+
+    /// <summary>
+    /// Read back (on by default with replace), the rendered file keeps no confident face within 0.6 of its person
+    /// that the check did not report as filled and still near.
+    /// </summary>
+    internal static void AssertOnlyReportedFacesAreNear(string log, IReadOnlyList<string> report, int maxStillNear)
+    {
+        Assert.Matches(@"check: \d+ rendering\(s\)", log);
+        var stillNear = OutputCheckTests.StillNearFrames(log);
+        Assert.True(stillNear.Count <= maxStillNear, $"{stillNear.Count} filled faces are still near their person (at most {maxStillNear} expected)");
+        var within = report.Where(l => l.StartsWith("near") || l.StartsWith("leaked"))
+            .Where(l => float.Parse(System.Text.RegularExpressions.Regex.Match(l, @"distance (\d\.\d+)").Groups[1].Value,
+                System.Globalization.CultureInfo.InvariantCulture) <= 0.6f)
+            .Select(OutputCheckTests.FrameOf).Distinct();
+        foreach (var frame in within)
+            Assert.True(stillNear.Contains(frame), $"a face at frame {frame} is within 0.6 of its person and the check did not report it");
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
