@@ -52,16 +52,21 @@ public static class RenderJob
         var covered = 0;
         var outcome = new OutputCheckResult(check, 0, 0, []);
         using var patches = check ? new RenderedPatches(output.TempPath + ".patches" + AtomicOutput.PartialMarker) : null;
+        var blurredForTheEncoder = new HashSet<(int Frame, int TrackId)>();
+        // Replace's faces judged alone, for faces its check against the frame before blurred; made only when needed.
+        using var newFaces = new OnDemand(() => replace is null ? null :
+            ReplacePlanning.Compositor(request.Anonymizer, analysis, models, renderInOrder: false, replace.Replacer.Donors, replace.Replacer.Models));
         for (var pass = 1; ; pass++)
         {
-            covered = Render(tools, source, analysis, samples, selection, request, compositor, escalated, patches, output.TempPath, pass, cancel);
+            covered = Render(tools, source, analysis, samples, selection, request, compositor, escalated, patches, newFaces, blurredForTheEncoder,
+                output.TempPath, pass, cancel);
             if (pass == 1 && replace is not null)
                 log($"replace: {replace.Plans.Count} identities planned; {replace.Replacer.Statistics}");
             if (!check) break;
             var found = OutputFaceCheck.Run(tools, source, output.TempPath, analysis.FrameCount,
                 index => HiddenRegions(index, analysis, selection, source.FrameDuration),
                 models.Embedder, tooNear, request.Quiet, cancel);
-            var stronger = found.Where(face => escalated.Escalate(face, tooNear)).ToList();
+            var stronger = found.Where(face => escalated.Escalate(face, tooNear, replace is not null && blurredForTheEncoder.Contains((face.Frame, face.TrackId)))).ToList();
             // Filled faces in the margin are clear of the match distance: only those within it are still near.
             outcome = new OutputCheckResult(true, pass, escalated.Count, found.Except(stronger).Where(face => face.Distance <= models.Embedder.MatchThreshold).ToList());
             if (stronger.Count == 0) break;
@@ -110,6 +115,24 @@ public static class RenderJob
     /// <summary>At most this many renderings of the clip, each after a check of the one before found faces to hide more.</summary>
     public const int MaxPasses = 6;
 
+    /// <summary>A compositor made the first time it is asked for, and disposed with this.</summary>
+    private sealed class OnDemand(Func<FaceCompositor?> create) : IDisposable
+    {
+        private bool _created;
+        private FaceCompositor? _value;
+
+        public FaceCompositor? Value
+        {
+            get
+            {
+                if (!_created) (_value, _created) = (create(), true);
+                return _value;
+            }
+        }
+
+        public void Dispose() => _value?.Dispose();
+    }
+
     /// <summary>How much wider than the method's mask a face found too near is blurred or filled.</summary>
     public const float EscalationScale = 1.25f;
 
@@ -121,7 +144,8 @@ public static class RenderJob
 
     private static int Render(FfmpegTools tools, VideoInfo source, ClipAnalysis analysis, ClipFingerprint samples,
         AnonymizationSelection selection, RenderRequest request, FaceCompositor compositor, EscalatedFaces escalated,
-        RenderedPatches? patches, string temporaryPath, int pass, CancellationToken cancel)
+        RenderedPatches? patches, OnDemand newFaces, HashSet<(int Frame, int TrackId)> blurredForTheEncoder,
+        string temporaryPath, int pass, CancellationToken cancel)
     {
         var progress = new ConsoleProgress(pass == 1 ? "render" : $"render {pass}", analysis.FrameCount, request.Quiet);
         var encode = (request.Encode ?? new EncodeSettings()).For(source);
@@ -136,6 +160,10 @@ public static class RenderJob
         using var blur = new I420FaceCompositor(blurMethod, matrix);
         using var fillMethod = new FaceCompositor(new SolidAnonymizer(request.Anonymizer.SolidColor, 1f), wider);
         using var fill = new I420FaceCompositor(fillMethod, matrix);
+        var replace = compositor.Anonymizer as ReplaceAnonymizer;
+        using var replaceAlone = escalated.Any(Escalation.NewFace) && newFaces.Value is { } alone ? new I420FaceCompositor(alone, matrix) : null;
+        using var untouched = new Mat();
+        using var work = new Mat();
         using var writer = new FrameWriter(tools, source, temporaryPath, encode, format);
         using var check = new Mat();
         var index = 0;
@@ -159,9 +187,23 @@ public static class RenderJob
                         throw new CliError($"frame {index} of {source.Path} is not the frame that was analysed: the analysis belongs to another clip");
                 }
                 var hidden = HiddenRegions(index, analysis, selection, source.FrameDuration);
+                var given = replaceAlone is null ? [] : escalated.Select(index, hidden, Escalation.NewFace);
+                if (given.Count > 0) frame.CopyTo(untouched);
                 if (pass > 1) patches!.Restore(index, frame); // the method's faces as the first pass made them, without running it again
                 else if (patches is not null) patches.Record(frame, () => Apply(planes, frame, source, format, hidden));
                 else Apply(planes, frame, source, format, hidden);
+                if (pass == 1 && replace is not null && hidden.Count > 0)
+                {
+                    foreach (var (trackId, result) in replace.LastOutcomes)
+                        if (result == ReplacementOutcome.BlurredForTheEncoder) blurredForTheEncoder.Add((index, trackId));
+                }
+                if (given.Count > 0)
+                {
+                    // Made from the source frame, as the method made every other face; only what it changed is copied over.
+                    untouched.CopyTo(work);
+                    Apply(replaceAlone!, work, source, format, given);
+                    RenderedPatches.CopyChanges(untouched, work, frame);
+                }
                 // Over what the method made: a new face blurred is farther from the person than the face blurred.
                 Apply(blur, frame, source, format, escalated.Select(index, hidden, Escalation.Blur));
                 Apply(fill, frame, source, format, escalated.Select(index, hidden, Escalation.Solid));

@@ -41,6 +41,27 @@ public sealed class RenderedPatches : IDisposable
     private void Record(Mat before, Mat after)
     {
         _frame.Clear();
+        ForEachChange(before, after, (row, start, bytes) => WriteRun(row, start, bytes));
+        _frames.Add((_file.Length, _frame.WrittenCount));
+        _file.Seek(0, SeekOrigin.End);
+        _file.Write(_frame.WrittenSpan);
+    }
+
+    /// <summary>Copies into <paramref name="target"/> the bytes in which <paramref name="after"/> differs from <paramref name="before"/>.</summary>
+    public static void CopyChanges(Mat before, Mat after, Mat target)
+    {
+        if (target.Size() != after.Size() || target.Type() != after.Type()) throw new ArgumentException("the target must have the frames' shape");
+        var rowBytes = RowBytes(target);
+        ForEachChange(before, after, (row, start, bytes) => bytes.CopyTo(Row(target, row, rowBytes)[start..]));
+    }
+
+    private delegate void RunAction(int row, int start, ReadOnlySpan<byte> bytes);
+
+    /// <summary>Each run of changed bytes, row by row; unchanged stretches shorter than <see cref="MinimumGap"/> stay inside a run.</summary>
+    private static void ForEachChange(Mat before, Mat after, RunAction run)
+    {
+        if (before.Size() != after.Size() || before.Type() != after.Type())
+            throw new ArgumentException("a frame's changes need the frame before and after in the same shape");
         var rowBytes = RowBytes(after);
         var rows = after.Rows;
         for (var row = 0; row < rows; row++)
@@ -60,12 +81,9 @@ public sealed class RenderedPatches : IDisposable
                     if (equal >= MinimumGap) break;
                     last = x++;
                 }
-                WriteRun(row, start, b.Slice(start, last - start + 1));
+                run(row, start, b.Slice(start, last - start + 1));
             }
         }
-        _frames.Add((_file.Length, _frame.WrittenCount));
-        _file.Seek(0, SeekOrigin.End);
-        _file.Write(_frame.WrittenSpan);
     }
 
     /// <summary>Writes frame <paramref name="index"/>'s kept changes into <paramref name="frame"/> (the same frame, decoded again).</summary>

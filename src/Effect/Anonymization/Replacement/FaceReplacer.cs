@@ -84,6 +84,9 @@ public sealed class FaceReplacer : IDisposable
 
     public ReplacementOptions Options { get; }
 
+    /// <summary>The landmark, recognition (and donor detection) models, for another replacer that never runs at the same time.</summary>
+    public ReplacementModels Models => _models;
+
     private Landmark68Detector Landmarker => _models.Landmarker;
 
     private ResNetFaceEmbedder Embedder => _models.Embedder;
@@ -265,12 +268,12 @@ public sealed class FaceReplacer : IDisposable
         return new JudgedOriginal(chip, Embedder);
     }
 
-    /// <summary>A face that came out too near its person after all: blurred, and counted as still recognized.</summary>
-    private ReplacementOutcome BlurInstead(Mat frame, FaceRegion region, MaskOptions mask)
+    /// <summary>A face that came out too near its person after all: blurred, and counted as <paramref name="outcome"/>.</summary>
+    private ReplacementOutcome BlurInstead(Mat frame, FaceRegion region, MaskOptions mask, ReplacementOutcome outcome = ReplacementOutcome.BlurredStillRecognized)
     {
         Blur(frame, region, mask);
-        Statistics.Reclassify(ReplacementOutcome.Replaced, ReplacementOutcome.BlurredStillRecognized);
-        return ReplacementOutcome.BlurredStillRecognized;
+        Statistics.Reclassify(ReplacementOutcome.Replaced, outcome);
+        return outcome;
     }
 
     /// <summary>Each track's face as written on the frame before, as its recognizer chip (frames in order only).</summary>
@@ -299,7 +302,7 @@ public sealed class FaceReplacer : IDisposable
                 FaceAligner.Align(frame, JudgedAt(region), now);
                 if (outcomes[i] != ReplacementOutcome.Replaced || transform.Donors is null || !_chipsBefore.TryGetValue(region.TrackId, out var before)) continue;
                 if (ClearOfFaceBefore(OriginalOf(region, untouched), now, before)) continue;
-                outcomes[i] = BlurInstead(frame, region, mask);
+                outcomes[i] = BlurInstead(frame, region, mask, ReplacementOutcome.BlurredForTheEncoder);
                 FaceAligner.Align(frame, JudgedAt(region), now);
             }
         }

@@ -10,6 +10,11 @@ public enum ReplacementOutcome
     BlurredNoLandmarks,
     /// <summary>The recognizer still matched the replaced face to the person, nearer than a blurred copy would be; blurred.</summary>
     BlurredStillRecognized,
+    /// <summary>
+    /// Clear of the person on its own, but too near half-mixed with what the frame before showed of the face, as a
+    /// video encoder carries the frame before into the next (frames in order only); blurred.
+    /// </summary>
+    BlurredForTheEncoder,
     /// <summary>Replacing threw; blurred.</summary>
     BlurredAfterError,
 }

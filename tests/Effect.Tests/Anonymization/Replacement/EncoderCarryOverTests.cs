@@ -44,6 +44,6 @@ public sealed class EncoderCarryOverTests(ITestOutputHelper output, ReplacementF
         Assert.Equal([ReplacementOutcome.BlurredTooSmall, ReplacementOutcome.Replaced, ReplacementOutcome.Replaced], alone);
         // Half of the person carried into the new face is the person: blurred. The next frame carries the new face's
         // own blur from that one, which is nobody: replaced again.
-        Assert.Equal([ReplacementOutcome.BlurredTooSmall, ReplacementOutcome.BlurredStillRecognized, ReplacementOutcome.Replaced], inOrder);
+        Assert.Equal([ReplacementOutcome.BlurredTooSmall, ReplacementOutcome.BlurredForTheEncoder, ReplacementOutcome.Replaced], inOrder);
     }
 }
