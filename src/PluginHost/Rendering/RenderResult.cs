@@ -9,5 +9,5 @@ public sealed record RenderResult(string OutputPath, int Frames, int Tracks, int
     public TimeSpan IdentityTime { get; init; }
 
     /// <summary>What the check of the rendered file found; <see cref="OutputCheckResult.Checked"/> false when it was not run.</summary>
-    public OutputCheckResult Check { get; init; } = new(false, 0, 0, []);
+    public OutputCheckResult Check { get; init; } = new(0, 0, []);
 }
