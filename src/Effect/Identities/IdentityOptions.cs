@@ -18,6 +18,9 @@ public sealed record IdentityOptions
     /// <summary>Face crops kept per identity for the contact sheet.</summary>
     public int ThumbnailsPerIdentity { get; init; } = 4;
 
-    /// <summary>Lossless face samples kept per person (the best face of each of their best tracks).</summary>
-    public int SamplesPerIdentity { get; init; } = 2;
+    /// <summary>
+    /// Lossless face samples kept per person, from their tracks in proportion to the tracks' lengths: as many as
+    /// replace plans a new face on (<c>ReplacementOptions.MaxSamples</c>).
+    /// </summary>
+    public int SamplesPerIdentity { get; init; } = 4;
 }

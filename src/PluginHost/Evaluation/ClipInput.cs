@@ -44,10 +44,13 @@ public sealed class ClipInput : IEvaluationInput
 
         ConfidentFaces = Enumerable.Range(0, _analysis.FrameCount)
             .SelectMany(f => _analysis.RegionsAt(f).Where(ConfidentFace.Is).Select(r => (f, r.TrackId))).ToList();
-        Subject = CollectSamples(cancel);
+        Subject = CollectSamples();
     }
 
     public string Name { get; }
+
+    /// <summary>The clip's analysis: detections, tracks and identities, with each identity's samples.</summary>
+    public ClipAnalysis Analysis => _analysis;
 
     public bool IsClip => true;
 
@@ -57,8 +60,8 @@ public sealed class ClipInput : IEvaluationInput
 
     public IReadOnlyList<(int Frame, int TrackId)> ConfidentFaces { get; }
 
-    public string IdentityKeyOf(FaceRegion face) =>
-        _analysis.IdentityOf(face.TrackId) is { } id ? $"person{id}" : $"track{face.TrackId}";
+    /// <summary>The key `deid render` plans a face's new face under: the same key and samples give the same plan.</summary>
+    public string IdentityKeyOf(FaceRegion face) => ReplacePlanning.IdentityKey(_analysis, face.TrackId);
 
     public IEnumerable<EvaluationFrame> Frames(CancellationToken cancel)
     {
@@ -71,20 +74,34 @@ public sealed class ClipInput : IEvaluationInput
         }
     }
 
-    /// <summary>Each person's clearest observed faces (highest score), cropped in one decoding pass.</summary>
-    private EvaluationSubject CollectSamples(CancellationToken cancel)
+    /// <summary>
+    /// Each known person's faces as the analysis keeps them: the faces `deid render` and the editor plan replace on,
+    /// so the new faces measured are the ones they write. A track of nobody known has none: replace plans it on its
+    /// first face, as a file render does (<see cref="ReplaceMethod"/>).
+    /// </summary>
+    private EvaluationSubject CollectSamples()
     {
-        var wanted = Enumerable.Range(0, FrameCount)
-            .SelectMany(f => _analysis.RegionsAt(f).Where(r => r.Observed).Select(r => (Frame: f, Region: r)))
-            .GroupBy(x => IdentityKeyOf(x.Region))
-            .ToDictionary(g => g.Key, g => g.OrderByDescending(x => x.Region.Score).Take(EvaluationSubject.SamplesPerIdentity).ToList());
-        var byFrame = wanted.SelectMany(p => p.Value.Select(x => (Key: p.Key, x.Frame, x.Region))).ToLookup(x => x.Frame);
-        var samples = wanted.Keys.ToDictionary(k => k, _ => new List<IdentitySample>());
-        foreach (var frame in Frames(cancel))
+        var samples = new Dictionary<string, IReadOnlyList<IdentitySample>>();
+        try
         {
-            foreach (var (key, _, region) in byFrame[frame.Index]) samples[key].Add(IdentitySample.Crop(frame.Image, frame.Index, region));
+            foreach (var identity in _analysis.Identities)
+            {
+                var decoded = new List<IdentitySample>();
+                samples[ReplacePlanning.IdentityKey(_analysis, identity.TrackIds[0])] = decoded;
+                foreach (var sample in identity.Samples)
+                {
+                    var (image, region) = sample.Decode(identity.TrackIds[0]);
+                    decoded.Add(new IdentitySample(image, region));
+                }
+            }
         }
-        return new EvaluationSubject(samples.ToDictionary(p => p.Key, p => (IReadOnlyList<IdentitySample>)p.Value));
+        catch
+        {
+            foreach (var sample in samples.Values.SelectMany(s => s)) sample.Image.Dispose();
+            throw;
+        }
+        var people = Enumerable.Range(0, _analysis.FrameCount).SelectMany(f => _analysis.RegionsAt(f)).Select(IdentityKeyOf).Distinct().Count();
+        return new EvaluationSubject(samples, people);
     }
 
     public void Dispose() => Subject?.Dispose();

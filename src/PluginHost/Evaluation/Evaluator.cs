@@ -31,7 +31,7 @@ public sealed class Evaluator(EvaluationModels models)
             : MeasureEncoded(input, methods, scorers, strip, encoded, quiet, cancel);
         if (counts.Faces == 0) throw new CliError($"no face was found in {input.Name}; nothing to evaluate");
         return new EvaluationReport(input.Name, input.IsClip ? "clip" : "photos", counts.Frames, counts.Faces, counts.ConfidentFaces,
-            input.Subject.SamplesByIdentity.Count, options.Strength, options.Seed, scorers.Select((s, m) => s.Report(input.IsClip, methods[m].Outcomes)).ToList(),
+            input.Subject.People, options.Strength, options.Seed, scorers.Select((s, m) => s.Report(input.IsClip, methods[m].Outcomes)).ToList(),
             Encoded: encoded is not null);
     }
 

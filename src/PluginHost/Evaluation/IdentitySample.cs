@@ -7,11 +7,11 @@ namespace Deid.PluginHost.Evaluation;
 /// One face of a person, as a method may study it before anonymizing: a BGR crop around the face (twice the box,
 /// clipped to the frame) and the face's region in the crop's coordinates. Owned by the <see cref="EvaluationSubject"/>.
 /// </summary>
-public sealed record IdentitySample(int Frame, Mat Image, FaceRegion Region)
+public sealed record IdentitySample(Mat Image, FaceRegion Region)
 {
     public const float CropGrowth = 2f;
 
-    public static IdentitySample Crop(Mat frame, int frameIndex, FaceRegion region)
+    public static IdentitySample Crop(Mat frame, FaceRegion region)
     {
         var box = region.Box;
         var side = MathF.Max(box.Width, box.Height) * CropGrowth;
@@ -24,6 +24,6 @@ public sealed record IdentitySample(int Frame, Mat Image, FaceRegion Region)
         var rect = new Rect(x1, y1, x2 - x1, y2 - y1);
         using var view = new Mat(frame, rect);
         var shifted = region.Shifted(x1, y1);
-        return new IdentitySample(frameIndex, view.Clone(), shifted);
+        return new IdentitySample(view.Clone(), shifted);
     }
 }

@@ -55,7 +55,7 @@ public sealed partial class PhotoFolderInput : IEvaluationInput
                 _keyByTrack[face.TrackId] = key;
                 faces.Add(face);
                 if (!samples.TryGetValue(key, out var list)) samples[key] = list = [];
-                list.Add(IdentitySample.Crop(image, _photos.Count, face));
+                list.Add(IdentitySample.Crop(image, face));
             }
             _photos.Add((Path.GetFileName(file), image, faces));
             progress.Report(_photos.Count);

@@ -8,8 +8,9 @@ using OpenCvSharp;
 namespace Deid.PluginHost.Evaluation;
 
 /// <summary>
-/// Identity replacement as `deid render --method replace` does it: one plan per person, from that person's clearest
-/// faces, then each face replaced with its person's plan (a face of a person not seen before is planned from itself).
+/// Identity replacement as `deid render --method replace` does it: one plan per person, from that person's samples
+/// (a clip's: those its analysis keeps, which render plans on too), then each face replaced with its person's plan;
+/// a person without samples is planned on their first face, as a file render plans a track of nobody known.
 /// </summary>
 public sealed class ReplaceMethod(MethodOptions options) : IEvaluatedMethod
 {

@@ -58,4 +58,29 @@ public sealed class IdentityGrouperTests
         var identities = new IdentityGrouper(new IdentityOptions()).Group([new(0, 0, 10, [], [], 0)]);
         Assert.Empty(identities);
     }
+    private static FaceSample SampleNamed(int track, int rank) =>
+        new([(byte)track, (byte)rank], new OpenCvSharp.Rect2f(0, 0, 10, 10), [], 1);
+
+    private static IdentityGrouper.TrackSummary TrackWithSamples(int id, int first, int last, int samples) =>
+        new(id, first, last, [], [], 1) { Samples = Enumerable.Range(0, samples).Select(rank => SampleNamed(id, rank)).ToList() };
+
+    [Fact]
+    public void A_persons_samples_come_from_their_tracks_in_proportion_to_the_tracks_lengths()
+    {
+        // One long track of a person and a short one of them at the edge of the picture (as on the Hamilton clip):
+        // planned on the short track's face, the long track's faces get a new face fitted to another view of them.
+        var longTrack = TrackWithSamples(1, 0, 120, samples: 4);
+        var shortTrack = TrackWithSamples(2, 130, 149, samples: 4);
+
+        var samples = IdentityGrouper.SamplesOf([shortTrack, longTrack], 4);
+
+        Assert.Equal([(1, 0), (1, 1), (1, 2), (1, 3)], samples.Select(s => ((int)s.Png[0], (int)s.Png[1])));
+
+        // Two tracks of about the same length share the samples, each its best faces first; a track that runs out
+        // leaves its share to the others.
+        var even = IdentityGrouper.SamplesOf([TrackWithSamples(1, 0, 59, 4), TrackWithSamples(2, 100, 149, 4)], 4);
+        Assert.Equal([(1, 0), (2, 0), (1, 1), (2, 1)], even.Select(s => ((int)s.Png[0], (int)s.Png[1])));
+        var shortOfSamples = IdentityGrouper.SamplesOf([TrackWithSamples(1, 0, 9, 3), TrackWithSamples(2, 20, 200, 1)], 4);
+        Assert.Equal([(2, 0), (1, 0), (1, 1), (1, 2)], shortOfSamples.Select(s => ((int)s.Png[0], (int)s.Png[1])));
+    }
 }

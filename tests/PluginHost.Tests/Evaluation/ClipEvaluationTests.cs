@@ -47,10 +47,11 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>
-    /// The whole clip with new faces from donors (the shared photos): the issue's measures on video. Measured (seed 0):
-    /// within 0.6 0%, still a face 85%, pose within 5 degrees 78.5%, eyes 84%, mouth 78%, flicker 0.80 (seed 3: still
-    /// a face 95%, pose 82%). Before the landmarks were read from the frame as it came in and the small faces corrected
-    /// as the frame shows them: still a face 81%, pose 60%, mouth 64%. Seeds 1-6 also put no face within 0.6. The
+    /// The whole clip with new faces from donors (the shared photos): the issue's measures on video. Measured (seed 0,
+    /// planned as `deid render` plans): within 0.6 0%, still a face 90.9%, pose within 5 degrees 81.2%, eyes 72.0%,
+    /// mouth 75.8%, flicker 0.80 (seeds 0-6, medians: 94.6 / 83.9 / 79.6 / 78.5%). Before the landmarks were read from
+    /// the frame as it came in and the small faces corrected as the frame shows them: still a face 81%, pose 60%, mouth
+    /// 64%. Seed 5 puts one face within 0.6 (the lead singer at frame 85, blurred, where a grey chip is 0.58 from him). The
     /// targets for naturalness (95%) and pose (95%) are not reached on this clip of small, turned and occluded faces
     /// (where the shifted control itself reads 95% pose); the bounds keep what is reached from slipping.
     /// </summary>
@@ -65,8 +66,8 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
         var replace = (JObject)JObject.Parse(File.ReadAllText(json))["methods"]!.Single();
         double Measure(string path) => (double)replace.SelectToken(path)!;
         Assert.True(Measure("identity.withinThresholdShare") == 0, $"within 0.6: {Measure("identity.withinThresholdShare"):P1}");
-        Assert.True(Measure("naturalness.stillFoundShare") >= 0.8, $"still a face: {Measure("naturalness.stillFoundShare"):P1}");
-        Assert.True(Measure("poseAndExpression.poseKeptShare") >= 0.7, $"pose kept: {Measure("poseAndExpression.poseKeptShare"):P1}");
+        Assert.True(Measure("naturalness.stillFoundShare") >= 0.85, $"still a face: {Measure("naturalness.stillFoundShare"):P1}");
+        Assert.True(Measure("poseAndExpression.poseKeptShare") >= 0.75, $"pose kept: {Measure("poseAndExpression.poseKeptShare"):P1}");
         Assert.True(Measure("poseAndExpression.eyesKeptShare") >= 0.7, $"eyes kept: {Measure("poseAndExpression.eyesKeptShare"):P1}");
         Assert.True(Measure("poseAndExpression.mouthKeptShare") >= 0.7, $"mouth kept: {Measure("poseAndExpression.mouthKeptShare"):P1}");
         Assert.True(Measure("flicker.ratio") <= 1.0, $"flicker ratio {Measure("flicker.ratio"):F2}");
