@@ -77,28 +77,17 @@ public sealed class ClipInput : IEvaluationInput
     /// <summary>
     /// Each known person's faces as the analysis keeps them: the faces `deid render` and the editor plan replace on,
     /// so the new faces measured are the ones they write. A track of nobody known has none: replace plans it on its
-    /// first face, as a file render does (<see cref="ReplaceMethod"/>).
+    /// first face, as a file render does (<see cref="ReplaceMethod"/>). Decoded as render decodes them
+    /// (<see cref="ReplacePlanning.Samples"/>).
     /// </summary>
     private EvaluationSubject CollectSamples()
     {
         var samples = new Dictionary<string, IReadOnlyList<IdentitySample>>();
-        try
+        foreach (var identity in _analysis.Identities)
         {
-            foreach (var identity in _analysis.Identities)
-            {
-                var decoded = new List<IdentitySample>();
-                samples[ReplacePlanning.IdentityKey(_analysis, identity.TrackIds[0])] = decoded;
-                foreach (var sample in identity.Samples)
-                {
-                    var (image, region) = sample.Decode(identity.TrackIds[0]);
-                    decoded.Add(new IdentitySample(image, region));
-                }
-            }
-        }
-        catch
-        {
-            foreach (var sample in samples.Values.SelectMany(s => s)) sample.Image.Dispose();
-            throw;
+            // A person whose kept faces all fail to decode is planned as render plans them: on their first face.
+            var faces = ReplacePlanning.Samples(identity);
+            if (faces.Count > 0) samples[ReplacePlanning.IdentityKey(_analysis, identity.TrackIds[0])] = faces.Select(face => new IdentitySample(face.Frame, face.Region)).ToList();
         }
         var people = Enumerable.Range(0, _analysis.FrameCount).SelectMany(f => _analysis.RegionsAt(f)).Select(IdentityKeyOf).Distinct().Count();
         return new EvaluationSubject(samples, people);

@@ -1,6 +1,7 @@
 using Deid.Effect.Anonymization;
 using Deid.Effect.Anonymization.Replacement;
 using Deid.Effect.Anonymization.Replacement.Donors;
+using Deid.Effect.Identities;
 using Deid.Effect.Tracking;
 using OpenCvSharp;
 
@@ -43,13 +44,19 @@ public static class ReplacePlanning
     {
         if (!key.StartsWith("identity:", StringComparison.Ordinal) || !int.TryParse(key.AsSpan("identity:".Length), out var id)) return null;
         var identity = analysis.Identities.FirstOrDefault(i => i.Id == id);
-        if (identity is null || identity.Samples.Count == 0) return null;
+        var decoded = identity is null ? [] : Samples(identity);
+        return decoded.Count > 0 ? decoded : null;
+    }
+
+    /// <summary>The faces a person's new face is planned on, decoded (the caller owns them); a face that cannot be decoded is left out.</summary>
+    public static IReadOnlyList<(Mat Frame, FaceRegion Region)> Samples(Identity identity)
+    {
         var decoded = new List<(Mat, FaceRegion)>();
         foreach (var sample in identity.Samples)
         {
             try { decoded.Add(sample.Decode(identity.TrackIds[0])); }
             catch (FormatException) { }
         }
-        return decoded.Count > 0 ? decoded : null;
+        return decoded;
     }
 }
