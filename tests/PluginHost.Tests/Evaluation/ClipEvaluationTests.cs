@@ -48,12 +48,14 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// The whole clip with new faces from donors (the shared photos): the issue's measures on video. Measured (seed 0,
-    /// planned as `deid render` plans): within 0.6 0%, still a face 90.9%, pose within 5 degrees 81.2%, eyes 72.0%,
-    /// mouth 75.8%, flicker 0.80 (seeds 0-6, medians: 94.6 / 83.9 / 79.6 / 78.5%). Before the landmarks were read from
+    /// planned as `deid render` plans, each person with a second new face): within 0.6 0%, still a face 93.0%, pose
+    /// within 5 degrees 83.3%, eyes 74.2%, mouth 76.9%, flicker 0.80 (seeds 0-6, medians: 96.2 / 84.9 / 81.2 / 80.1%;
+    /// without the second new face 90.9 / 81.2 / 72.0 / 75.8%, medians 94.6 / 83.9 / 79.6 / 78.5%). Before the landmarks were read from
     /// the frame as it came in and the small faces corrected as the frame shows them: still a face 81%, pose 60%, mouth
     /// 64%. Seed 5 puts one face within 0.6 (the lead singer at frame 85, blurred, where a grey chip is 0.58 from him). The
-    /// targets for naturalness (95%) and pose (95%) are not reached on this clip of small, turned and occluded faces
-    /// (where the shifted control itself reads 95% pose); the bounds keep what is reached from slipping.
+    /// naturalness target (95%) is reached at 5 of the 7 seeds (not this one); the pose target (95%) is not reached
+    /// on this clip of small, turned and occluded faces (where the shifted control itself reads 95% pose); the bounds
+    /// keep what is reached from slipping.
     /// </summary>
     [Fact]
     public void Donor_faces_on_the_whole_clip_stay_faces_and_stay_steady()
@@ -66,8 +68,8 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
         var replace = (JObject)JObject.Parse(File.ReadAllText(json))["methods"]!.Single();
         double Measure(string path) => (double)replace.SelectToken(path)!;
         Assert.True(Measure("identity.withinThresholdShare") == 0, $"within 0.6: {Measure("identity.withinThresholdShare"):P1}");
-        Assert.True(Measure("naturalness.stillFoundShare") >= 0.85, $"still a face: {Measure("naturalness.stillFoundShare"):P1}");
-        Assert.True(Measure("poseAndExpression.poseKeptShare") >= 0.75, $"pose kept: {Measure("poseAndExpression.poseKeptShare"):P1}");
+        Assert.True(Measure("naturalness.stillFoundShare") >= 0.88, $"still a face: {Measure("naturalness.stillFoundShare"):P1}");
+        Assert.True(Measure("poseAndExpression.poseKeptShare") >= 0.78, $"pose kept: {Measure("poseAndExpression.poseKeptShare"):P1}");
         Assert.True(Measure("poseAndExpression.eyesKeptShare") >= 0.7, $"eyes kept: {Measure("poseAndExpression.eyesKeptShare"):P1}");
         Assert.True(Measure("poseAndExpression.mouthKeptShare") >= 0.7, $"mouth kept: {Measure("poseAndExpression.mouthKeptShare"):P1}");
         Assert.True(Measure("flicker.ratio") <= 1.0, $"flicker ratio {Measure("flicker.ratio"):F2}");

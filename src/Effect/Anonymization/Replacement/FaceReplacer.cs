@@ -129,7 +129,11 @@ public sealed class FaceReplacer : IDisposable
                 // Nothing to measure the person by, so nobody can be left out of the mix: the seed alone picks the
                 // donors, and the safety check guards each face (a person who is also a donor is blurred, not shown).
                 if (_donors is not null && _generator is null && DonorMixes(random, []) is { Count: > 0 } seeded)
-                    return Finish(candidates[0] with { Shape = FaceShapeChange.None, Donors = seeded[0], CandidatesTried = 0 });
+                {
+                    var seededFace = candidates[0] with { Shape = FaceShapeChange.None, Donors = seeded[0], CandidatesTried = 0 };
+                    var other = seeded.FirstOrDefault(mix => !mix.Donors.ToHashSet().SetEquals(seeded[0].Donors));
+                    return Finish(seededFace with { Alternate = other is null ? null : seededFace with { Donors = other } });
+                }
                 return Finish(candidates[0] with { CandidatesTried = 0 });
             }
 
@@ -151,6 +155,7 @@ public sealed class FaceReplacer : IDisposable
             var bestDistance = float.NegativeInfinity;
             var tried = 0;
             var bestScore = float.NegativeInfinity;
+            var measuredMixes = new List<(IdentityTransform Transform, float Score)>();
             // A candidate counts as far enough only when it also keeps pose and eye and mouth opening on every
             // sample (as the landmarker reads them) and, made from donors, is none of them either; among the others
             // the best trade of distance against drift and donor likeness wins. Distance beyond the target buys
@@ -161,11 +166,14 @@ public sealed class FaceReplacer : IDisposable
                 var (distance, drift, donorDistance) = Measure(candidate);
                 tried++;
                 var score = MathF.Min(distance, Options.TargetDistance) - driftWeight * drift - MathF.Max(0, DonorSeparation - donorDistance);
-                if (score > bestScore)
-                    (best, bestDistance, bestScore) = (candidate with { PlannedDistance = distance, PlannedDonorDistance = candidate.Donors is null ? float.NaN : donorDistance, CandidatesTried = tried }, distance, score);
+                var measured = candidate with { PlannedDistance = distance, PlannedDonorDistance = candidate.Donors is null ? float.NaN : donorDistance, CandidatesTried = tried };
+                if (candidate.Donors is not null) measuredMixes.Add((measured, score));
+                if (score > bestScore) (best, bestDistance, bestScore) = (measured, distance, score);
             }
-            for (var c = 0; c < candidates.Count && !Reached(); c++) Consider(candidates[c]);
-            if (best.Donors is not null) return Finish(best with { TargetEmbedding = IdentityTransform.TargetFrom(person, best.Skin.NoiseSeed) });
+            var next = 0;
+            for (; next < candidates.Count && !Reached(); next++) Consider(candidates[next]);
+            if (best.Donors is not null)
+                return Finish(best with { TargetEmbedding = IdentityTransform.TargetFrom(person, best.Skin.NoiseSeed), Alternate = AlternateTo(best, measuredMixes, candidates.Skip(next), driftWeight, person) });
 
             // Not far enough yet: search the shading regions one at a time (the recognizer reads small faces mostly
             // from their low-frequency shape), each flipped or strengthened, keeping whatever moves the face further.
@@ -218,6 +226,32 @@ public sealed class FaceReplacer : IDisposable
             }
         }
 
+        // Another donor mix, not of the chosen mix's faces, for the faces where the chosen one stays too near
+        // the person: the best of those measured already, or of the next few, the first that reaches the target.
+        IdentityTransform? AlternateTo(IdentityTransform chosen, List<(IdentityTransform Transform, float Score)> measured, IEnumerable<IdentityTransform> rest,
+            float driftWeight, float[] person)
+        {
+            var chosenFaces = chosen.Donors!.Donors.ToHashSet();
+            bool Other(IdentityTransform candidate) => !chosenFaces.SetEquals(candidate.Donors!.Donors);
+            bool Reaches(IdentityTransform candidate, float score) => candidate.PlannedDistance >= Options.TargetDistance && score >= Options.TargetDistance - 1e-6f;
+            IdentityTransform? alternate = null;
+            var alternateScore = float.NegativeInfinity;
+            foreach (var (transform, score) in measured)
+                if (Other(transform) && score > alternateScore) (alternate, alternateScore) = (transform, score);
+            if (alternate is null || !Reaches(alternate, alternateScore))
+            {
+                foreach (var candidate in rest.Where(Other).Take(AlternatesMeasured))
+                {
+                    var (distance, drift, donorDistance) = Measure(candidate);
+                    var score = MathF.Min(distance, Options.TargetDistance) - driftWeight * drift - MathF.Max(0, DonorSeparation - donorDistance);
+                    var measuredNow = candidate with { PlannedDistance = distance, PlannedDonorDistance = donorDistance };
+                    if (score > alternateScore) (alternate, alternateScore) = (measuredNow, score);
+                    if (Reaches(measuredNow, score)) break;
+                }
+            }
+            return alternate is null ? null : alternate with { TargetEmbedding = IdentityTransform.TargetFrom(person, alternate.Skin.NoiseSeed) };
+        }
+
         IdentityTransform Finish(IdentityTransform chosen)
         {
             Statistics.AddPlan(clock.Elapsed);
@@ -268,13 +302,16 @@ public sealed class FaceReplacer : IDisposable
         return new JudgedOriginal(chip, Embedder);
     }
 
-    /// <summary>A face that came out too near its person after all: blurred, and counted as <paramref name="outcome"/>.</summary>
-    private ReplacementOutcome BlurInstead(Mat frame, FaceRegion region, MaskOptions mask, ReplacementOutcome outcome = ReplacementOutcome.BlurredStillRecognized)
+    /// <summary>A face counted as <paramref name="replaced"/> that came out too near its person after all: blurred, and counted as <paramref name="outcome"/>.</summary>
+    private ReplacementOutcome BlurInstead(Mat frame, FaceRegion region, MaskOptions mask, ReplacementOutcome replaced, ReplacementOutcome outcome = ReplacementOutcome.BlurredStillRecognized)
     {
         Blur(frame, region, mask);
-        Statistics.Reclassify(ReplacementOutcome.Replaced, outcome);
+        Statistics.Reclassify(replaced, outcome);
         return outcome;
     }
+
+    /// <summary>How far from the person the first try's rule (<see cref="FarEnough"/>) judged the face just replaced; NaN when it did not.</summary>
+    private float _judgedDistance = float.NaN;
 
     /// <summary>Each track's face as written on the frame before, as its recognizer chip (frames in order only).</summary>
     private readonly Dictionary<int, Mat> _chipsBefore = [];
@@ -300,9 +337,9 @@ public sealed class FaceReplacer : IDisposable
                 if (region.Landmarks.Length != 5 || written.ContainsKey(region.TrackId)) continue;
                 var now = written[region.TrackId] = new Mat();
                 FaceAligner.Align(frame, JudgedAt(region), now);
-                if (outcomes[i] != ReplacementOutcome.Replaced || transform.Donors is null || !_chipsBefore.TryGetValue(region.TrackId, out var before)) continue;
+                if (!outcomes[i].IsReplaced() || transform.Donors is null || !_chipsBefore.TryGetValue(region.TrackId, out var before)) continue;
                 if (ClearOfFaceBefore(OriginalOf(region, untouched), now, before)) continue;
-                outcomes[i] = BlurInstead(frame, region, mask, ReplacementOutcome.BlurredForTheEncoder);
+                outcomes[i] = BlurInstead(frame, region, mask, outcomes[i], ReplacementOutcome.BlurredForTheEncoder);
                 FaceAligner.Align(frame, JudgedAt(region), now);
             }
         }
@@ -360,7 +397,7 @@ public sealed class FaceReplacer : IDisposable
         for (var k = 0; k < ordered.Count; k++) result[ordered[k].Index] = outcomes[k];
         foreach (var duplicate in deferred)
         {
-            var replacedOriginal = ordered.Select((f, k) => (f, k)).Any(p => outcomes[p.k] == ReplacementOutcome.Replaced
+            var replacedOriginal = ordered.Select((f, k) => (f, k)).Any(p => outcomes[p.k].IsReplaced()
                 && NonMaxSuppression.IntersectionOverUnion(duplicate.Region.Box, p.f.Region.Box) >= DuplicateOverlap);
             if (replacedOriginal) Statistics.AddFace(result[duplicate.Index] = ReplacementOutcome.Replaced, TimeSpan.Zero);
             else result[duplicate.Index] = ApplyOne(duplicate.Region, duplicate.Transform);
@@ -371,11 +408,11 @@ public sealed class FaceReplacer : IDisposable
         {
             var overlappedLater = Enumerable.Range(i + 1, ordered.Count - i - 1).Any(j => areas[i].IntersectsWith(areas[j]))
                 || deferred.Any(d => areas[i].IntersectsWith(SafeArea(bgrFrame, d.Region)));
-            if (!overlappedLater || outcomes[i] != ReplacementOutcome.Replaced || ordered[i].Region.Landmarks.Length != 5) continue;
+            if (!overlappedLater || !outcomes[i].IsReplaced() || ordered[i].Region.Landmarks.Length != 5) continue;
             using var now = new Mat();
             FaceAligner.Align(bgrFrame, JudgedAt(ordered[i].Region), now);
             if (FarEnough(OriginalOf(ordered[i].Region, untouched), now)) continue;
-            result[ordered[i].Index] = BlurInstead(bgrFrame, ordered[i].Region, mask);
+            result[ordered[i].Index] = BlurInstead(bgrFrame, ordered[i].Region, mask, outcomes[i]);
         }
         return result;
     }
@@ -403,15 +440,40 @@ public sealed class FaceReplacer : IDisposable
             var safeArea = SafeArea(bgrFrame, region);
             using var before = Options.SafetyCheck && safeArea.Width > 0 && safeArea.Height > 0 ? bgrFrame.Clone(safeArea) : null;
             outcome = Replace(bgrFrame, region, transform, mask, smooth: true, Options.SafetyCheck, untouched, ref original);
-            if (outcome == ReplacementOutcome.BlurredStillRecognized && before is not null)
+            if (before is not null)
             {
-                // Still too near the person: once more from the original pixels, with the shape pushed further.
-                using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
-                var limit = ShadingChange.LimitFor(FaceSize(region));
-                var stronger = transform.Donors is not null
-                    ? transform with { Stronger = true }
-                    : transform with { Shape = transform.Shape.Scaled(Options.Shape.MaxBoost), Shading = transform.Shading.Scaled(Options.Shape.MaxBoost, limit) };
-                outcome = Replace(bgrFrame, region, stronger, mask, smooth: false, check: true, untouched, ref original);
+                // Once more from the face as it came in: a retry is judged by the retry's rule, and so is the
+                // person's other new face.
+                ReplacementOutcome Again(IdentityTransform attempt, bool alternate, ref JudgedOriginal? judged)
+                {
+                    using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
+                    var again = Replace(bgrFrame, region, attempt, mask, smooth: false, check: true, untouched, ref judged, outright: alternate);
+                    return alternate && again == ReplacementOutcome.Replaced ? ReplacementOutcome.ReplacedByAlternate : again;
+                }
+
+                if (outcome == ReplacementOutcome.Replaced && _judgedDistance <= Embedder.MatchThreshold && transform.Alternate is { } safer)
+                {
+                    // Accepted only because a blur of the person would be nearer still: the other new face is the
+                    // safer one where it clears the match distance outright.
+                    using var accepted = bgrFrame.Clone(safeArea);
+                    if (Again(safer, alternate: true, ref original) is var other && other.IsReplaced()) outcome = other;
+                    else using (var area = new Mat(bgrFrame, safeArea)) accepted.CopyTo(area);
+                }
+                if (outcome == ReplacementOutcome.BlurredStillRecognized)
+                {
+                    // Still too near the person: pushed further, then the person's other new face as a first try and
+                    // as a retry, rather than a blur.
+                    var limit = ShadingChange.LimitFor(FaceSize(region));
+                    var stronger = transform.Donors is not null
+                        ? transform with { Stronger = true }
+                        : transform with { Shape = transform.Shape.Scaled(Options.Shape.MaxBoost), Shading = transform.Shading.Scaled(Options.Shape.MaxBoost, limit) };
+                    var tries = transform.Alternate is { } other ? [(stronger, false), (other, true), (other with { Stronger = true }, true)] : new[] { (stronger, false) };
+                    foreach (var (attempt, alternate) in tries)
+                    {
+                        outcome = Again(attempt, alternate, ref original);
+                        if (outcome != ReplacementOutcome.BlurredStillRecognized) break;
+                    }
+                }
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -422,15 +484,16 @@ public sealed class FaceReplacer : IDisposable
         {
             if (original is not null && (!keepOriginal || !_originals.TryAdd(region, original))) original.Dispose();
         }
-        if (outcome != ReplacementOutcome.Replaced) Blur(bgrFrame, region, mask);
+        if (!outcome.IsReplaced()) Blur(bgrFrame, region, mask);
         Statistics.AddFace(outcome, clock.Elapsed);
         return outcome;
     }
 
     /// <param name="original">The face as it came in, judged by the check; aligned here on the first check, before the frame changes.</param>
     private ReplacementOutcome Replace(Mat frame, FaceRegion region, IdentityTransform transform, MaskOptions mask, bool smooth, bool check, Mat? untouched,
-        ref JudgedOriginal? original)
+        ref JudgedOriginal? original, bool outright = false)
     {
+        _judgedDistance = float.NaN;
         if (FaceSize(region) < Options.MinFaceSize) return ReplacementOutcome.BlurredTooSmall;
         // A donor's face on a doubtful detection (a hand, a pattern in the background) would put a face where there
         // was none: such regions are blurred, as every other method hides them.
@@ -503,7 +566,7 @@ public sealed class FaceReplacer : IDisposable
         // A donor face's stronger retry is the second chance of a face the recognizer matched: it must clear the match
         // distance outright, not only the blurred original (Hamilton clip: accepting it by that fair rule, as the
         // first try is, let the recognizer put 3 % of the confident faces within 0.6), and stay clear of it once encoded.
-        var retry = transform.Stronger && transform.Donors is not null;
+        var retry = (transform.Stronger || outright) && transform.Donors is not null;
         var farEnough = retry ? ClearOfThreshold(frame, region, original, replacedChip, Options.RetryMargin) : FarEnough(original, replacedChip);
         return farEnough ? ReplacementOutcome.Replaced : ReplacementOutcome.BlurredStillRecognized;
     }
@@ -515,7 +578,7 @@ public sealed class FaceReplacer : IDisposable
     /// </summary>
     private bool FarEnough(JudgedOriginal original, Mat replacedChip)
     {
-        var distance = original.DistancesTo(replacedChip)[0];
+        var distance = _judgedDistance = original.DistancesTo(replacedChip)[0];
         if (distance > Embedder.MatchThreshold + Options.SafetyMargin) return true;
         return distance > original.BlurredDistance + Options.SafetyMargin;
     }
@@ -815,6 +878,9 @@ public sealed class FaceReplacer : IDisposable
     /// be nobody's, the donors' included.
     /// </summary>
     private const float DonorSeparation = 0.65f;
+
+    /// <summary>Donor mixes measured for an identity's alternate new face, at most.</summary>
+    private const int AlternatesMeasured = 6;
 
     /// <summary>
     /// How much a candidate's drift of pose and expression counts against its distance when the person's faces are

@@ -26,6 +26,13 @@ public sealed record IdentityTransform(string IdentityKey, int Seed, FaceShapeCh
     /// </summary>
     public bool Stronger { get; init; }
 
+    /// <summary>
+    /// The person's second new face: another donor mix (not of this one's donor faces) measured on the same sample
+    /// faces, for the faces on which this one, retried too, is still matched to the person: the same second face on
+    /// each of them rather than a blur. Null without donors.
+    /// </summary>
+    public IdentityTransform? Alternate { get; init; }
+
     public float PlannedDistance { get; init; } = float.NaN;
 
     /// <summary>For a face made from donors, the smallest distance planning measured from any of them (NaN otherwise).</summary>

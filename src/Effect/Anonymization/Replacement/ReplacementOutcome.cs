@@ -4,6 +4,11 @@ namespace Deid.Effect.Anonymization.Replacement;
 public enum ReplacementOutcome
 {
     Replaced,
+    /// <summary>
+    /// The person's new face stayed too near them on this face, retried too: replaced with their other new face
+    /// (<see cref="IdentityTransform.Alternate"/>), which cleared the match distance outright.
+    /// </summary>
+    ReplacedByAlternate,
     /// <summary>The face is too small to replace meaningfully; blurred.</summary>
     BlurredTooSmall,
     /// <summary>The landmarks could not be placed as an upright face; blurred.</summary>
@@ -17,4 +22,11 @@ public enum ReplacementOutcome
     BlurredForTheEncoder,
     /// <summary>Replacing threw; blurred.</summary>
     BlurredAfterError,
+}
+
+public static class ReplacementOutcomes
+{
+    /// <summary>Whether the face carries a new face (the person's own, or their other one).</summary>
+    public static bool IsReplaced(this ReplacementOutcome outcome) =>
+        outcome is ReplacementOutcome.Replaced or ReplacementOutcome.ReplacedByAlternate;
 }

@@ -155,12 +155,11 @@ public sealed class PhotoReplacementTests(ITestOutputHelper output, ReplacementF
                     : new IdentityTransform("unchanged", 0, FaceShapeChange.None, SkinChange.None);
                 planClock.Stop();
                 applyClock.Start();
-                var replacedBefore = replacer.Statistics.Count(ReplacementOutcome.Replaced);
-                replacer.Apply(replaced, region, transform, new MaskOptions());
+                var outcome = replacer.Apply(replaced, region, transform, new MaskOptions());
                 applyClock.Stop();
                 faces.Add(new FaceResult(Path.GetFileName(path), detection, transform)
                 {
-                    Replaced = replacer.Statistics.Count(ReplacementOutcome.Replaced) > replacedBefore,
+                    Replaced = outcome.IsReplaced(),
                 });
             }
             if (debug is not null && plan) Cv2.ImWrite(Path.Combine(debug, Path.GetFileNameWithoutExtension(path) + "_replaced.png"), replaced);

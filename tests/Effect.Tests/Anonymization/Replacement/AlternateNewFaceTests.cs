@@ -1,0 +1,100 @@
+using Deid.Effect.Anonymization;
+using Deid.Effect.Anonymization.Replacement;
+using Deid.Effect.Anonymization.Replacement.Donors;
+using Deid.Effect.Recognition;
+using Deid.Effect.Tracking;
+using OpenCvSharp;
+using Xunit.Abstractions;
+
+namespace Deid.Effect.Tests.Anonymization.Replacement;
+
+/// <summary>
+/// A face on which the person's new face, retried too, is still matched to them gets their other new face (another
+/// donor mix planned on the same samples) rather than a blur, held to the retry's rule.
+/// </summary>
+public sealed class AlternateNewFaceTests(ITestOutputHelper output, ReplacementFixture models) : IClassFixture<ReplacementFixture>
+{
+    [Fact]
+    public void Planning_keeps_another_mix_of_other_donor_faces()
+    {
+        var (photo, region) = Obama();
+        using (photo)
+        {
+            using var replacer = models.CreateReplacer(new ReplacementOptions { Seed = 3, DonorFolder = SharedAssets.Media("photos") });
+            var plan = replacer.Plan("person", [(photo, region)]);
+            output.WriteLine($"new face {plan.Donors} at {plan.PlannedDistance:0.000}; other {plan.Alternate?.Donors} at {plan.Alternate?.PlannedDistance:0.000}");
+            Assert.NotNull(plan.Donors);
+            var alternate = Assert.IsType<IdentityTransform>(plan.Alternate);
+            Assert.NotNull(alternate.Donors);
+            Assert.False(alternate.Donors!.Donors.ToHashSet().SetEquals(plan.Donors!.Donors), "the other new face is made of the same donor faces");
+            Assert.Null(alternate.Alternate);
+            Assert.True(alternate.PlannedDistance > models.Embedder.MatchThreshold, $"the other new face was planned {alternate.PlannedDistance:0.000} from the person");
+            using var chip = new Mat();
+            FaceAligner.Align(photo, region.Landmarks, chip);
+            var person = models.Embedder.Embed([chip])[0];
+            foreach (var donor in alternate.Donors.Donors)
+                Assert.True(models.Embedder.Distance(person, replacer.Donors!.Faces[donor].Embedding) >= replacer.Options.DonorMinimumDistance,
+                    $"the other new face borrows from {replacer.Donors.Faces[donor].Source}, the person's own portrait");
+        }
+    }
+
+    /// <summary>
+    /// The plan's mix is replaced by the person's own portrait, so the new face (and its retry) is the person again:
+    /// without another mix the face is blurred; with it, the face gets the other new face, beyond the match distance.
+    /// </summary>
+    [Fact]
+    public void A_face_its_new_face_cannot_hide_gets_the_other_new_face()
+    {
+        var (photo, region) = Obama();
+        using (photo)
+        {
+            using var replacer = models.CreateReplacer(new ReplacementOptions { Seed = 3, DonorFolder = SharedAssets.Media("photos") });
+            var plan = replacer.Plan("person", [(photo, region)]);
+            using var chip = new Mat();
+            FaceAligner.Align(photo, region.Landmarks, chip);
+            var person = models.Embedder.Embed([chip])[0];
+            var donors = replacer.Donors!.Faces;
+            var ownPortrait = Enumerable.Range(0, donors.Count).MinBy(d => models.Embedder.Distance(person, donors[d].Embedding));
+            Assert.True(models.Embedder.Distance(person, donors[ownPortrait].Embedding) < models.Embedder.MatchThreshold, "no portrait of the person among the donors");
+            var himself = plan with { Donors = new DonorMix([ownPortrait], [1f]) };
+
+            using var blurred = photo.Clone();
+            var alone = replacer.Apply(blurred, region, himself with { Alternate = null }, new MaskOptions());
+            using var replaced = photo.Clone();
+            var withOther = replacer.Apply(replaced, region, himself, new MaskOptions());
+
+            var distance = DistanceFromPerson(replaced, region, person);
+            output.WriteLine($"own portrait {donors[ownPortrait].Source}: alone {alone}; with the other new face {withOther}, {distance:0.000} from the person");
+            Assert.Equal(ReplacementOutcome.BlurredStillRecognized, alone);
+            Assert.Equal(ReplacementOutcome.ReplacedByAlternate, withOther);
+            Assert.Equal(1, replacer.Statistics.Count(ReplacementOutcome.ReplacedByAlternate));
+            Assert.True(distance > models.Embedder.MatchThreshold + replacer.Options.RetryMargin, $"the other new face is {distance:0.000} from the person");
+            Assert.True(Difference(blurred, replaced, region.Box) > 3, "the other new face looks like the blur");
+        }
+    }
+
+    private (Mat Photo, FaceRegion Region) Obama()
+    {
+        var photo = Cv2.ImRead(SharedAssets.Media("photos", "obama.jpg"), ImreadModes.Color);
+        var detection = models.Detector.Detect(photo).MaxBy(d => d.Score)!;
+        return (photo, new FaceRegion(0, detection.Box, detection.Landmarks, detection.Score, true));
+    }
+
+    private float DistanceFromPerson(Mat frame, FaceRegion region, float[] person)
+    {
+        using var chip = new Mat();
+        FaceAligner.Align(frame, region.Landmarks, chip);
+        return models.Embedder.Distance(person, models.Embedder.Embed([chip])[0]);
+    }
+
+    private static double Difference(Mat a, Mat b, Rect2f box)
+    {
+        var area = new Rect((int)box.X, (int)box.Y, (int)box.Width, (int)box.Height).Intersect(new Rect(0, 0, a.Width, a.Height));
+        using var first = new Mat(a, area);
+        using var second = new Mat(b, area);
+        using var diff = new Mat();
+        Cv2.Absdiff(first, second, diff);
+        var mean = Cv2.Mean(diff);
+        return (mean.Val0 + mean.Val1 + mean.Val2) / 3;
+    }
+}
