@@ -48,9 +48,10 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// The whole clip with new faces from donors (the shared photos): the issue's measures on video. Measured (seed 0,
-    /// planned as `deid render` plans, each person with a second new face): within 0.6 0%, still a face 93.0%, pose
-    /// within 5 degrees 83.3%, eyes 74.2%, mouth 76.9%, flicker 0.80 (seeds 0-6, medians: 96.2 / 84.9 / 81.2 / 80.1%;
-    /// without the second new face 90.9 / 81.2 / 72.0 / 75.8%, medians 94.6 / 83.9 / 79.6 / 78.5%). Before the landmarks were read from
+    /// planned as `deid render` plans, each person with a second new face, kept where the first misses pose more):
+    /// within 0.6 0%, still a face 93.0%, pose within 5 degrees 87.1%, eyes 78.0%, mouth 81.7%, flicker 0.82 (the
+    /// second face only instead of a blur: 93.0 / 83.3 / 74.2 / 76.9%, seeds 0-6 medians 96.2 / 84.9 / 81.2 / 80.1%;
+    /// without a second face 90.9 / 81.2 / 72.0 / 75.8%, medians 94.6 / 83.9 / 79.6 / 78.5%). Before the landmarks were read from
     /// the frame as it came in and the small faces corrected as the frame shows them: still a face 81%, pose 60%, mouth
     /// 64%. Seed 5 puts one face within 0.6 (the lead singer at frame 85, blurred, where a grey chip is 0.58 from him). The
     /// naturalness target (95%) is reached at 5 of the 7 seeds (not this one); the pose target (95%) is not reached
@@ -69,9 +70,9 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
         double Measure(string path) => (double)replace.SelectToken(path)!;
         Assert.True(Measure("identity.withinThresholdShare") == 0, $"within 0.6: {Measure("identity.withinThresholdShare"):P1}");
         Assert.True(Measure("naturalness.stillFoundShare") >= 0.88, $"still a face: {Measure("naturalness.stillFoundShare"):P1}");
-        Assert.True(Measure("poseAndExpression.poseKeptShare") >= 0.78, $"pose kept: {Measure("poseAndExpression.poseKeptShare"):P1}");
-        Assert.True(Measure("poseAndExpression.eyesKeptShare") >= 0.7, $"eyes kept: {Measure("poseAndExpression.eyesKeptShare"):P1}");
-        Assert.True(Measure("poseAndExpression.mouthKeptShare") >= 0.7, $"mouth kept: {Measure("poseAndExpression.mouthKeptShare"):P1}");
+        Assert.True(Measure("poseAndExpression.poseKeptShare") >= 0.84, $"pose kept: {Measure("poseAndExpression.poseKeptShare"):P1}");
+        Assert.True(Measure("poseAndExpression.eyesKeptShare") >= 0.74, $"eyes kept: {Measure("poseAndExpression.eyesKeptShare"):P1}");
+        Assert.True(Measure("poseAndExpression.mouthKeptShare") >= 0.74, $"mouth kept: {Measure("poseAndExpression.mouthKeptShare"):P1}");
         Assert.True(Measure("flicker.ratio") <= 1.0, $"flicker ratio {Measure("flicker.ratio"):F2}");
     }
 

@@ -459,6 +459,33 @@ public sealed class FaceReplacer : IDisposable
                     if (Again(safer, alternate: true, ref original) is var other && other.IsReplaced()) outcome = other;
                     else using (var area = new Mat(bgrFrame, safeArea)) accepted.CopyTo(area);
                 }
+                if (outcome == ReplacementOutcome.Replaced && transform.Alternate is { } closer && transform.Donors is not null && !IsLarge(region))
+                {
+                    // The new face as the landmarker reads it in the frame: where it misses the original's pose or
+                    // openings (small faces: a donor's features read a few degrees off), the person's other new face
+                    // is kept if it misses them less.
+                    FaceMeasures Read(Mat frame) => FaceMeasures.From(Landmarker.Locate(frame, region.Box), bgrFrame.Size());
+                    using var first = bgrFrame.Clone(safeArea);
+                    FaceMeasures measures;
+                    if (untouched is not null) measures = Read(untouched);
+                    else
+                    {
+                        using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
+                        measures = Read(bgrFrame);
+                        using (var area = new Mat(bgrFrame, safeArea)) first.CopyTo(area);
+                    }
+                    double Miss()
+                    {
+                        var shares = measures.SharesOfTolerance(Read(bgrFrame));
+                        return Math.Max(0, shares.Pose - 1) + Math.Max(0, shares.Eyes - 1) + Math.Max(0, shares.Mouth - 1);
+                    }
+                    var miss = Miss();
+                    if (miss > 0)
+                    {
+                        if (Again(closer, alternate: true, ref original) is var other && other.IsReplaced() && Miss() < miss) outcome = other;
+                        else using (var area = new Mat(bgrFrame, safeArea)) first.CopyTo(area);
+                    }
+                }
                 if (outcome == ReplacementOutcome.BlurredStillRecognized)
                 {
                     // Still too near the person: pushed further, then the person's other new face as a first try and

@@ -69,7 +69,7 @@ public sealed class AlternateNewFaceTests(ITestOutputHelper output, ReplacementF
             Assert.Equal(ReplacementOutcome.ReplacedByAlternate, withOther);
             Assert.Equal(1, replacer.Statistics.Count(ReplacementOutcome.ReplacedByAlternate));
             Assert.True(distance > models.Embedder.MatchThreshold + replacer.Options.RetryMargin, $"the other new face is {distance:0.000} from the person");
-            Assert.True(Difference(blurred, replaced, region.Box) > 3, "the other new face looks like the blur");
+            Assert.True(ReplacementBehaviourTests.Difference(blurred, replaced, region.Box) > 3, "the other new face looks like the blur");
         }
     }
 
@@ -85,16 +85,5 @@ public sealed class AlternateNewFaceTests(ITestOutputHelper output, ReplacementF
         using var chip = new Mat();
         FaceAligner.Align(frame, region.Landmarks, chip);
         return models.Embedder.Distance(person, models.Embedder.Embed([chip])[0]);
-    }
-
-    private static double Difference(Mat a, Mat b, Rect2f box)
-    {
-        var area = new Rect((int)box.X, (int)box.Y, (int)box.Width, (int)box.Height).Intersect(new Rect(0, 0, a.Width, a.Height));
-        using var first = new Mat(a, area);
-        using var second = new Mat(b, area);
-        using var diff = new Mat();
-        Cv2.Absdiff(first, second, diff);
-        var mean = Cv2.Mean(diff);
-        return (mean.Val0 + mean.Val1 + mean.Val2) / 3;
     }
 }

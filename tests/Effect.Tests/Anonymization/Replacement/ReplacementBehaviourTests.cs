@@ -129,7 +129,7 @@ public sealed class ReplacementBehaviourTests(ITestOutputHelper output, Replacem
     }
 
     /// <summary>Mean absolute difference, in grey levels, inside the box.</summary>
-    private static double Difference(Mat a, Mat b, Rect2f box)
+    internal static double Difference(Mat a, Mat b, Rect2f box)
     {
         var rect = new Rect((int)box.X, (int)box.Y, (int)box.Width, (int)box.Height).Intersect(new Rect(0, 0, a.Width, a.Height));
         using var partA = new Mat(a, rect);
