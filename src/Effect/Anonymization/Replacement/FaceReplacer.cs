@@ -165,7 +165,7 @@ public sealed class FaceReplacer : IDisposable
             {
                 var (distance, drift, donorDistance) = Measure(candidate);
                 tried++;
-                var score = MathF.Min(distance, Options.TargetDistance) - driftWeight * drift - MathF.Max(0, DonorSeparation - donorDistance);
+                var score = Score(distance, drift, donorDistance, driftWeight);
                 var measured = candidate with { PlannedDistance = distance, PlannedDonorDistance = candidate.Donors is null ? float.NaN : donorDistance, CandidatesTried = tried };
                 if (candidate.Donors is not null) measuredMixes.Add((measured, score));
                 if (score > bestScore) (best, bestDistance, bestScore) = (measured, distance, score);
@@ -243,7 +243,7 @@ public sealed class FaceReplacer : IDisposable
                 foreach (var candidate in rest.Where(Other).Take(AlternatesMeasured))
                 {
                     var (distance, drift, donorDistance) = Measure(candidate);
-                    var score = MathF.Min(distance, Options.TargetDistance) - driftWeight * drift - MathF.Max(0, DonorSeparation - donorDistance);
+                    var score = Score(distance, drift, donorDistance, driftWeight);
                     var measuredNow = candidate with { PlannedDistance = distance, PlannedDonorDistance = donorDistance };
                     if (score > alternateScore) (alternate, alternateScore) = (measuredNow, score);
                     if (Reaches(measuredNow, score)) break;
@@ -251,6 +251,10 @@ public sealed class FaceReplacer : IDisposable
             }
             return alternate is null ? null : alternate with { TargetEmbedding = IdentityTransform.TargetFrom(person, alternate.Skin.NoiseSeed) };
         }
+
+        // Distance beyond the target buys nothing; drift of pose and expression and likeness to a donor cost.
+        float Score(float distance, float drift, float donorDistance, float driftWeight) =>
+            MathF.Min(distance, Options.TargetDistance) - driftWeight * drift - MathF.Max(0, DonorSeparation - donorDistance);
 
         IdentityTransform Finish(IdentityTransform chosen)
         {
