@@ -27,11 +27,11 @@ public sealed record IdentityTransform(string IdentityKey, int Seed, FaceShapeCh
     public bool Stronger { get; init; }
 
     /// <summary>
-    /// The person's second new face: another donor mix (not of this one's donor faces) measured on the same sample
-    /// faces, for the faces on which this one, retried too, is still matched to the person: the same second face on
-    /// each of them rather than a blur. Null without donors.
+    /// The person's other new faces, in order: each another donor mix (of none of the earlier faces' donor faces)
+    /// measured on the same sample faces, for the faces on which the ones before it, retried too, are still matched
+    /// to the person: the same few faces on each of them rather than a blur. Empty without donors.
     /// </summary>
-    public IdentityTransform? Alternate { get; init; }
+    public IReadOnlyList<IdentityTransform> Alternates { get; init; } = [];
 
     public float PlannedDistance { get; init; } = float.NaN;
 

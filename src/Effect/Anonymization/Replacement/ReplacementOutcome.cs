@@ -5,8 +5,8 @@ public enum ReplacementOutcome
 {
     Replaced,
     /// <summary>
-    /// The person's new face stayed too near them on this face, retried too: replaced with their other new face
-    /// (<see cref="IdentityTransform.Alternate"/>), which cleared the match distance outright.
+    /// The person's new face stayed too near them on this face, retried too: replaced with one of their other new faces
+    /// (<see cref="IdentityTransform.Alternates"/>), which cleared the match distance outright.
     /// </summary>
     ReplacedByAlternate,
     /// <summary>The face is too small to replace meaningfully; blurred.</summary>
@@ -26,7 +26,7 @@ public enum ReplacementOutcome
 
 public static class ReplacementOutcomes
 {
-    /// <summary>Whether the face carries a new face (the person's own, or their other one).</summary>
+    /// <summary>Whether the face carries a new face (the person's own, or one of their others).</summary>
     public static bool IsReplaced(this ReplacementOutcome outcome) =>
         outcome is ReplacementOutcome.Replaced or ReplacementOutcome.ReplacedByAlternate;
 }

@@ -9,8 +9,8 @@ using Xunit.Abstractions;
 namespace Deid.Effect.Tests.Anonymization.Replacement;
 
 /// <summary>
-/// A face on which the person's new face, retried too, is still matched to them gets their other new face (another
-/// donor mix planned on the same samples) rather than a blur, held to the retry's rule.
+/// A face on which the person's new face, retried too, is still matched to them gets one of their other new faces
+/// (other donor mixes planned on the same samples) rather than a blur, held to the retry's rule.
 /// </summary>
 public sealed class AlternateNewFaceTests(ITestOutputHelper output, ReplacementFixture models) : IClassFixture<ReplacementFixture>
 {
@@ -22,19 +22,24 @@ public sealed class AlternateNewFaceTests(ITestOutputHelper output, ReplacementF
         {
             using var replacer = models.CreateReplacer(new ReplacementOptions { Seed = 3, DonorFolder = SharedAssets.Media("photos") });
             var plan = replacer.Plan("person", [(photo, region)]);
-            output.WriteLine($"new face {plan.Donors} at {plan.PlannedDistance:0.000}; other {plan.Alternate?.Donors} at {plan.Alternate?.PlannedDistance:0.000}");
+            output.WriteLine($"new face {plan.Donors} at {plan.PlannedDistance:0.000}; others {string.Join(", ", plan.Alternates.Select(a => $"{a.Donors} at {a.PlannedDistance:0.000}"))}");
             Assert.NotNull(plan.Donors);
-            var alternate = Assert.IsType<IdentityTransform>(plan.Alternate);
-            Assert.NotNull(alternate.Donors);
-            Assert.False(alternate.Donors!.Donors.ToHashSet().SetEquals(plan.Donors!.Donors), "the other new face is made of the same donor faces");
-            Assert.Null(alternate.Alternate);
-            Assert.True(alternate.PlannedDistance > models.Embedder.MatchThreshold, $"the other new face was planned {alternate.PlannedDistance:0.000} from the person");
+            Assert.Equal(2, plan.Alternates.Count);
+            var faces = new List<HashSet<int>> { plan.Donors!.Donors.ToHashSet() };
+            foreach (var alternate in plan.Alternates)
+            {
+                Assert.NotNull(alternate.Donors);
+                Assert.DoesNotContain(faces, earlier => earlier.SetEquals(alternate.Donors!.Donors));
+                faces.Add(alternate.Donors!.Donors.ToHashSet());
+                Assert.Empty(alternate.Alternates);
+                Assert.True(alternate.PlannedDistance > models.Embedder.MatchThreshold, $"another new face was planned {alternate.PlannedDistance:0.000} from the person");
+            }
             using var chip = new Mat();
             FaceAligner.Align(photo, region.Landmarks, chip);
             var person = models.Embedder.Embed([chip])[0];
-            foreach (var donor in alternate.Donors.Donors)
+            foreach (var donor in plan.Alternates.SelectMany(a => a.Donors!.Donors))
                 Assert.True(models.Embedder.Distance(person, replacer.Donors!.Faces[donor].Embedding) >= replacer.Options.DonorMinimumDistance,
-                    $"the other new face borrows from {replacer.Donors.Faces[donor].Source}, the person's own portrait");
+                    $"another new face borrows from {replacer.Donors.Faces[donor].Source}, the person's own portrait");
         }
     }
 
@@ -59,7 +64,7 @@ public sealed class AlternateNewFaceTests(ITestOutputHelper output, ReplacementF
             var himself = plan with { Donors = new DonorMix([ownPortrait], [1f]) };
 
             using var blurred = photo.Clone();
-            var alone = replacer.Apply(blurred, region, himself with { Alternate = null }, new MaskOptions());
+            var alone = replacer.Apply(blurred, region, himself with { Alternates = [] }, new MaskOptions());
             using var replaced = photo.Clone();
             var withOther = replacer.Apply(replaced, region, himself, new MaskOptions());
 
@@ -70,6 +75,41 @@ public sealed class AlternateNewFaceTests(ITestOutputHelper output, ReplacementF
             Assert.Equal(1, replacer.Statistics.Count(ReplacementOutcome.ReplacedByAlternate));
             Assert.True(distance > models.Embedder.MatchThreshold + replacer.Options.RetryMargin, $"the other new face is {distance:0.000} from the person");
             Assert.True(ReplacementBehaviourTests.Difference(blurred, replaced, region.Box) > 3, "the other new face looks like the blur");
+        }
+    }
+
+    /// <summary>
+    /// The plan's mix and its second face are both the person's own portrait: the face gets the third new face, not
+    /// a blur; with the second face alone to fall back on, it is blurred.
+    /// </summary>
+    [Fact]
+    public void A_face_its_first_two_new_faces_cannot_hide_gets_the_third()
+    {
+        var (photo, region) = Obama();
+        using (photo)
+        {
+            using var replacer = models.CreateReplacer(new ReplacementOptions { Seed = 3, DonorFolder = SharedAssets.Media("photos") });
+            var plan = replacer.Plan("person", [(photo, region)]);
+            Assert.Equal(2, plan.Alternates.Count);
+            using var chip = new Mat();
+            FaceAligner.Align(photo, region.Landmarks, chip);
+            var person = models.Embedder.Embed([chip])[0];
+            var donors = replacer.Donors!.Faces;
+            var ownPortrait = new DonorMix([Enumerable.Range(0, donors.Count).MinBy(d => models.Embedder.Distance(person, donors[d].Embedding))], [1f]);
+            var himself = plan with { Donors = ownPortrait };
+            var himselfAgain = plan.Alternates[0] with { Donors = ownPortrait };
+
+            using var blurred = photo.Clone();
+            var twoFaces = replacer.Apply(blurred, region, himself with { Alternates = [himselfAgain] }, new MaskOptions());
+            using var replaced = photo.Clone();
+            var threeFaces = replacer.Apply(replaced, region, himself with { Alternates = [himselfAgain, plan.Alternates[1]] }, new MaskOptions());
+
+            var distance = DistanceFromPerson(replaced, region, person);
+            output.WriteLine($"two faces of him: {twoFaces}; with a third, {plan.Alternates[1].Donors}: {threeFaces}, {distance:0.000} from the person");
+            Assert.Equal(ReplacementOutcome.BlurredStillRecognized, twoFaces);
+            Assert.Equal(ReplacementOutcome.ReplacedByAlternate, threeFaces);
+            Assert.True(distance > models.Embedder.MatchThreshold + replacer.Options.RetryMargin, $"the third new face is {distance:0.000} from the person");
+            Assert.True(ReplacementBehaviourTests.Difference(blurred, replaced, region.Box) > 3, "the third new face looks like the blur");
         }
     }
 
