@@ -8,6 +8,7 @@ using Deid.Effect.Models;
 using Deid.Effect.Recognition;
 using Deid.Effect.Tracking;
 using OpenCvSharp;
+using static Deid.Effect.Anonymization.Replacement.FacePlacement;
 
 namespace Deid.Effect.Anonymization.Replacement;
 
@@ -29,14 +30,11 @@ public sealed class FaceReplacer : IDisposable
     private readonly bool _ownsDonors;
     private readonly DetectionProbe? _probe;
     private readonly DonorRenderer _donorRenderer = new();
-    private readonly LandmarkWarp _alignWarp = new();
     private readonly LandmarkSmoother _smoother;
     private readonly Mat _canonical = new();
     private readonly Mat _face = new();
     private readonly Mat _mask = new();
-    private readonly Mat _uncorrected = new();
-    private readonly Mat _underFace = new();
-    private readonly Mat _wholeFaceCorrected = new();
+    private readonly NewFaceCorrection _correction;
     private FaceCompositor? _fallback;
 
     /// <param name="sharedDonors">
@@ -80,6 +78,7 @@ public sealed class FaceReplacer : IDisposable
             }
         }
         _smoother = new LandmarkSmoother(Math.Clamp(options.LandmarkSmoothing, 0, 1), CanonicalFace.Size);
+        _correction = new NewFaceCorrection(_models.Landmarker, _face, _mask);
     }
 
     public ReplacementOptions Options { get; }
@@ -323,9 +322,6 @@ public sealed class FaceReplacer : IDisposable
         return outcome;
     }
 
-    /// <summary>How far from the person the first try's rule (<see cref="FarEnough"/>) judged the face just replaced; NaN when it did not.</summary>
-    private float _judgedDistance = float.NaN;
-
     /// <summary>Each track's face as written on the frame before, as its recognizer chip (frames in order only).</summary>
     private readonly Dictionary<int, Mat> _chipsBefore = [];
 
@@ -424,7 +420,7 @@ public sealed class FaceReplacer : IDisposable
             if (!overlappedLater || !outcomes[i].IsReplaced() || ordered[i].Region.Landmarks.Length != 5) continue;
             using var now = new Mat();
             FaceAligner.Align(bgrFrame, JudgedAt(ordered[i].Region), now);
-            if (FarEnough(OriginalOf(ordered[i].Region, untouched), now)) continue;
+            if (FarEnough(OriginalOf(ordered[i].Region, untouched), now, out _)) continue;
             result[ordered[i].Index] = BlurInstead(bgrFrame, ordered[i].Region, mask, outcomes[i]);
         }
         return result;
@@ -452,7 +448,7 @@ public sealed class FaceReplacer : IDisposable
         {
             var safeArea = SafeArea(bgrFrame, region);
             using var before = Options.SafetyCheck && safeArea.Width > 0 && safeArea.Height > 0 ? bgrFrame.Clone(safeArea) : null;
-            outcome = Replace(bgrFrame, region, transform, mask, smooth: true, Options.SafetyCheck, untouched, ref original);
+            outcome = Replace(bgrFrame, region, transform, mask, smooth: true, Options.SafetyCheck, untouched, ref original, out var judgedDistance);
             if (before is not null)
             {
                 // Once more from the face as it came in: a retry is judged by the retry's rule, and so is the
@@ -460,11 +456,11 @@ public sealed class FaceReplacer : IDisposable
                 ReplacementOutcome Again(IdentityTransform attempt, bool alternate, ref JudgedOriginal? judged)
                 {
                     using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
-                    var again = Replace(bgrFrame, region, attempt, mask, smooth: false, check: true, untouched, ref judged, outright: alternate);
+                    var again = Replace(bgrFrame, region, attempt, mask, smooth: false, check: true, untouched, ref judged, out _, outright: alternate);
                     return alternate && again == ReplacementOutcome.Replaced ? ReplacementOutcome.ReplacedByAlternate : again;
                 }
 
-                if (outcome == ReplacementOutcome.Replaced && _judgedDistance <= Embedder.MatchThreshold && transform.Alternates.Count > 0)
+                if (outcome == ReplacementOutcome.Replaced && judgedDistance <= Embedder.MatchThreshold && transform.Alternates.Count > 0)
                 {
                     // Accepted only because a blur of the person would be nearer still: the first of the other new
                     // faces that clears the match distance outright is the safer one.
@@ -531,10 +527,11 @@ public sealed class FaceReplacer : IDisposable
     }
 
     /// <param name="original">The face as it came in, judged by the check; aligned here on the first check, before the frame changes.</param>
+    /// <param name="judgedDistance">How far from the person the first try's rule (<see cref="FarEnough"/>) judged the new face; NaN when it did not.</param>
     private ReplacementOutcome Replace(Mat frame, FaceRegion region, IdentityTransform transform, MaskOptions mask, bool smooth, bool check, Mat? untouched,
-        ref JudgedOriginal? original, bool outright = false)
+        ref JudgedOriginal? original, out float judgedDistance, bool outright = false)
     {
-        _judgedDistance = float.NaN;
+        judgedDistance = float.NaN;
         if (FaceSize(region) < Options.MinFaceSize) return ReplacementOutcome.BlurredTooSmall;
         // A donor's face on a doubtful detection (a hand, a pattern in the background) would put a face where there
         // was none: such regions are blurred, as every other method hides them.
@@ -546,7 +543,7 @@ public sealed class FaceReplacer : IDisposable
         if (check) original ??= JudgeOriginal(untouched ?? frame, region);
 
         // Set when the new face was corrected as the frame shows it: where, and the correction's inverse.
-        (Rect Area, double[,] ToCanonical, FrameCorrection Passes)? corrected = null;
+        FrameCorrection? corrected = null;
         if (_generator is not null)
         {
             GenerateInto(frame, region, transform, mask);
@@ -574,7 +571,7 @@ public sealed class FaceReplacer : IDisposable
             // The same rule as the correction in the canonical frame: the stronger retry goes without it.
             if (points is not null && transform.Donors is not null && !transform.Stronger && !IsLarge(region))
             {
-                if (PasteMatchingReading(frame, region, toCanonical, reading) is { } passes) corrected = (passes.Area, toCanonical, passes);
+                corrected = _correction.InFrame(frame, region, toCanonical, reading);
             }
             else
             {
@@ -592,23 +589,21 @@ public sealed class FaceReplacer : IDisposable
             // after x264 under the fair rule alone). Eyelids moved onto the person's own squint bring it nearer
             // still: that face must clear the first try's wider margin, or goes back to the whole-face correction.
             // Otherwise the face goes back to how it was rendered.
-            if (correction.Passes.Eyelids)
+            if (correction.Eyelids)
             {
                 if (ClearOfThreshold(frame, region, original, replacedChip, Options.SafetyMargin)) return ReplacementOutcome.Replaced;
-                _wholeFaceCorrected.CopyTo(_face);
-                PasteAgain(frame, correction.Area, _underFace, correction.ToCanonical);
+                _correction.BackToWholeFace(frame, correction);
                 FaceAligner.Align(frame, JudgedAt(region), replacedChip);
             }
-            if (correction.Passes.WholeFace && ClearOfThreshold(frame, region, original, replacedChip, Options.RetryMargin)) return ReplacementOutcome.Replaced;
-            _uncorrected.CopyTo(_face);
-            PasteAgain(frame, correction.Area, _underFace, correction.ToCanonical);
+            if (correction.WholeFace && ClearOfThreshold(frame, region, original, replacedChip, Options.RetryMargin)) return ReplacementOutcome.Replaced;
+            _correction.BackToRendered(frame, correction);
             FaceAligner.Align(frame, JudgedAt(region), replacedChip);
         }
         // A donor face's stronger retry is the second chance of a face the recognizer matched: it must clear the match
         // distance outright, not only the blurred original (Hamilton clip: accepting it by that fair rule, as the
         // first try is, let the recognizer put 3 % of the confident faces within 0.6), and stay clear of it once encoded.
         var retry = (transform.Stronger || outright) && transform.Donors is not null;
-        var farEnough = retry ? ClearOfThreshold(frame, region, original, replacedChip, Options.RetryMargin) : FarEnough(original, replacedChip);
+        var farEnough = retry ? ClearOfThreshold(frame, region, original, replacedChip, Options.RetryMargin) : FarEnough(original, replacedChip, out judgedDistance);
         return farEnough ? ReplacementOutcome.Replaced : ReplacementOutcome.BlurredStillRecognized;
     }
 
@@ -617,9 +612,9 @@ public sealed class FaceReplacer : IDisposable
     /// the safety margin, or, on small or dark faces where the recognizer puts any featureless blob near the person,
     /// farther than a heavily blurred copy of the original by that margin (the fair leak rule, see IdentityLeakJudge).
     /// </summary>
-    private bool FarEnough(JudgedOriginal original, Mat replacedChip)
+    private bool FarEnough(JudgedOriginal original, Mat replacedChip, out float distance)
     {
-        var distance = _judgedDistance = original.DistancesTo(replacedChip)[0];
+        distance = original.DistancesTo(replacedChip)[0];
         if (distance > Embedder.MatchThreshold + Options.SafetyMargin) return true;
         return distance > original.BlurredDistance + Options.SafetyMargin;
     }
@@ -663,201 +658,13 @@ public sealed class FaceReplacer : IDisposable
             // The stronger retry goes without the correction: it moves the new face back towards the person's own
             // geometry, which is what the recognizer still matched (Hamilton clip: 6-13 % more confident faces stayed
             // faces rather than blurs).
-            if (!transform.Stronger) AlignToOriginal(canonical, box, largeFace ? 1 : AlignmentPasses);
+            if (!transform.Stronger) _correction.InCanonical(canonical, box, largeFace);
         }
         else
         {
             _renderer.Render(canonical, points, transform, Options.Shape, mask, _face, _mask, largeFace);
         }
     }
-
-    /// <summary>The face box in the canonical frame.</summary>
-    private static Rect2f CanonicalBox(Rect2f box, double[,] toCanonical)
-    {
-        var corners = CanonicalFace.Map(toCanonical, [new(box.Left, box.Top), new(box.Right, box.Top), new(box.Left, box.Bottom), new(box.Right, box.Bottom)]);
-        var x1 = corners.Min(p => p.X);
-        var y1 = corners.Min(p => p.Y);
-        return new Rect2f(x1, y1, corners.Max(p => p.X) - x1, corners.Max(p => p.Y) - y1);
-    }
-
-    /// <summary>
-    /// Donors' features land where the original's were only as far as the warp can put them: the landmarker may read
-    /// another nose or eye shape a little elsewhere, and so another pose. A correction warp moves the new face so
-    /// that its landmarks, as read, fall where the original's are read; the landmarker then reads the corrected face a
-    /// little differently again, so a second pass takes most of the rest. A pass is kept only when it brings the
-    /// readings nearer: on some faces a correction makes the landmarker read the face somewhere else entirely.
-    /// </summary>
-    private void AlignToOriginal(Mat canonical, Rect2f box, int passes)
-    {
-        var original = Landmarker.Locate(canonical, box);
-        var read = ReadNewFace(canonical, box);
-        var error = Face68.MeanDistance(read, original);
-        using var kept = new Mat();
-        for (var pass = 0; pass < passes; pass++)
-        {
-            _face.CopyTo(kept);
-            _alignWarp.Warp(kept, WhereTheFaceStands(original, read, original, Unmapped), original, _face);
-            var corrected = ReadNewFace(canonical, box);
-            var correctedError = Face68.MeanDistance(corrected, original);
-            if (!(correctedError < error))
-            {
-                kept.CopyTo(_face);
-                return;
-            }
-            (read, error) = (corrected, correctedError);
-        }
-    }
-
-    /// <summary>
-    /// Pastes the new face of a small face and corrects it where the frame shows it. The correction in the canonical
-    /// frame reads the new face at 160 pixels; pasted back onto a 60-90 pixel face the landmarker reads it again a
-    /// little elsewhere (Hamilton clip: the pose read off the frame turned by more than 5 degrees on one replaced face
-    /// in five). Each pass moves the new face by what the frame's reading is off from the original's, mapped into the
-    /// canonical frame and capped as there, pastes it again from the pixels as they were, and is kept only when the
-    /// frame's reading comes nearer. Large faces read the same at both sizes and are pasted once.
-    /// </summary>
-    /// <param name="original">The 68 landmarks of the face before anything of the frame was changed, in frame pixels.</param>
-    /// <returns>
-    /// The area pasted over and which passes were kept, when any was (<see cref="_uncorrected"/> then holds the face
-    /// as rendered, <see cref="_wholeFaceCorrected"/> the face before the eyelid passes, <see cref="_underFace"/>
-    /// the area's pixels before the paste); null when the face stayed as rendered.
-    /// </returns>
-    private FrameCorrection? PasteMatchingReading(Mat frame, FaceRegion region, double[,] toCanonical, Point2f[] original)
-    {
-        var area = SquareBounds(frame, CanonicalFace.Invert(toCanonical), _face.Width);
-        using (var under = new Mat(frame, area)) under.CopyTo(_underFace);
-        _face.CopyTo(_uncorrected);
-        Paste(frame, toCanonical, _face, _mask);
-        var read = Landmarker.Locate(frame, region.Box);
-        var error = Face68.MeanDistance(read, original);
-        var target = CanonicalFace.Map(toCanonical, original);
-        using var kept = new Mat();
-        bool wholeFace = false, eyelids = false;
-        for (var pass = 0; pass < FramePasses; pass++)
-        {
-            var corrected = Pass(WhereTheFaceStands(target, read, original, toCanonical));
-            var correctedError = Face68.MeanDistance(corrected, original);
-            if (!(correctedError < error))
-            {
-                Undo();
-                break;
-            }
-            (read, error, wholeFace) = (corrected, correctedError, true);
-        }
-
-        // The eyelids on their own: a donor's open eye warped onto a squint still reads 20-40 % more open on small
-        // faces (Hamilton clip, the laughing woman in the back row), and the passes above, judged by all 68 points,
-        // stop while the jaw line dominates their mean. These move only the lids, to which the head pose is not
-        // fitted, and are kept only when the eyes come nearer without pose or mouth moving away. (The inner lips
-        // moved the same way kept the mouth on a few more faces, but brought two faces within 0.6 once encoded.)
-        var measures = FaceMeasures.From(original, frame.Size());
-        var shares = measures.SharesOfTolerance(FaceMeasures.From(read, frame.Size()));
-        if (shares.Eyes > WellInside) _face.CopyTo(_wholeFaceCorrected);
-        for (var pass = 0; pass < EyelidPasses && shares.Eyes > WellInside; pass++)
-        {
-            var corrected = Pass(WhereTheFaceStands(target, read, original, toCanonical, Face68.Eyelids));
-            var correctedShares = measures.SharesOfTolerance(FaceMeasures.From(corrected, frame.Size()));
-            if (!(correctedShares.Eyes < shares.Eyes) || correctedShares.Pose > Math.Max(shares.Pose, WellInside)
-                || correctedShares.Mouth > Math.Max(shares.Mouth, WellInside))
-            {
-                Undo();
-                break;
-            }
-            (read, shares, eyelids) = (corrected, correctedShares, true);
-        }
-        return wholeFace || eyelids ? new FrameCorrection(area, wholeFace, eyelids) : null;
-
-        // Moves the new face from where it stands onto the target, pastes it again and reads it in the frame.
-        Point2f[] Pass(Point2f[] from)
-        {
-            _face.CopyTo(kept);
-            _alignWarp.Warp(kept, from, target, _face);
-            PasteAgain(frame, area, _underFace, toCanonical);
-            return Landmarker.Locate(frame, region.Box);
-        }
-
-        void Undo()
-        {
-            kept.CopyTo(_face);
-            PasteAgain(frame, area, _underFace, toCanonical);
-        }
-    }
-
-    /// <summary>What <see cref="PasteMatchingReading"/> kept: the area pasted over, and which kinds of pass moved the face.</summary>
-    private readonly record struct FrameCorrection(Rect Area, bool WholeFace, bool Eyelids);
-
-    /// <summary>A share of the tolerances of <see cref="FaceMeasures"/> that leaves room for the landmarker's noise.</summary>
-    private const double WellInside = 2.0 / 3;
-
-    /// <summary>At most this many eyelid corrections after the whole-face passes of <see cref="PasteMatchingReading"/>.</summary>
-    private const int EyelidPasses = 3;
-
-    /// <summary>
-    /// Where each landmark of the new face stands in the canonical frame, for a correction warp that moves it onto
-    /// <paramref name="target"/>: the target moved by what the reading is off from the original's, carried into the
-    /// canonical frame by the linear part of <paramref name="readToCanonical"/> (the reading may be in frame pixels).
-    /// Capped: on a blurred or turned face the landmarker's readings wander, and a large correction would distort.
-    /// </summary>
-    /// <param name="only">The landmarks to move; the others stand at their target. Null: all.</param>
-    private static Point2f[] WhereTheFaceStands(Point2f[] target, Point2f[] read, Point2f[] original, double[,] readToCanonical, int[]? only = null)
-    {
-        double a = readToCanonical[0, 0], b = readToCanonical[0, 1], c = readToCanonical[1, 0], d = readToCanonical[1, 1];
-        var limit = AlignmentLimit * CanonicalFace.Size;
-        var from = (Point2f[])target.Clone();
-        foreach (var i in only ?? Enumerable.Range(0, from.Length))
-        {
-            double ex = read[i].X - original[i].X, ey = read[i].Y - original[i].Y;
-            var dx = Math.Clamp((float)(a * ex + b * ey), -limit, limit);
-            var dy = Math.Clamp((float)(c * ex + d * ey), -limit, limit);
-            from[i] = new Point2f(target[i].X + dx, target[i].Y + dy);
-        }
-        return from;
-    }
-
-    /// <summary>Readings already in the canonical frame.</summary>
-    private static readonly double[,] Unmapped = { { 1, 0, 0 }, { 0, 1, 0 } };
-
-    private void PasteAgain(Mat frame, Rect area, Mat before, double[,] toCanonical)
-    {
-        using (var restore = new Mat(frame, area)) before.CopyTo(restore);
-        Paste(frame, toCanonical, _face, _mask);
-    }
-
-    /// <summary>
-    /// At most this many corrections of a small face as the frame shows it (Hamilton clip, seed 3: pose kept on 62 %
-    /// of confident faces without, 80 % with two passes, 82 % with four; the median error 3.0 -> 1.2 degrees).
-    /// </summary>
-    private const int FramePasses = 4;
-
-    /// <summary>The 68 landmarks the landmarker reads on the new face (<see cref="_face"/> blended by <see cref="_mask"/> over the canonical original).</summary>
-    private unsafe Point2f[] ReadNewFace(Mat canonical, Rect2f box)
-    {
-        using var composed = canonical.Clone();
-        int rows = composed.Rows, cols = composed.Cols;
-        for (var y = 0; y < rows; y++)
-        {
-            var target = (byte*)composed.Ptr(y);
-            var face = (byte*)_face.Ptr(y);
-            var weight = (float*)_mask.Ptr(y);
-            for (var x = 0; x < cols; x++)
-            {
-                var m = Math.Clamp(weight[x], 0f, 1f);
-                for (var c = 0; c < 3; c++) target[3 * x + c] = (byte)(target[3 * x + c] + (face[3 * x + c] - target[3 * x + c]) * m + 0.5f);
-            }
-        }
-        return Landmarker.Locate(composed, box);
-    }
-
-    /// <summary>Largest correction <see cref="AlignToOriginal"/> makes per landmark and pass, as a share of the canonical side.</summary>
-    private const float AlignmentLimit = 0.025f;
-
-    /// <summary>
-    /// At most this many corrections of a small donor face (Hamilton clip, 60-90 px faces: pose kept on 55 % of
-    /// replaced faces with one pass, 65 % with two; a third moved the new face back towards the person's own geometry,
-    /// and more faces failed the safety check). Large faces get one: on the shared photos a second pass kept the mean
-    /// reading nearer but lost a mouth opening, and one pass already keeps every measure there.
-    /// </summary>
-    private const int AlignmentPasses = 2;
 
     private void RenderWithoutLandmarks(Mat canonical, IdentityTransform transform, MaskOptions mask)
     {
@@ -969,24 +776,6 @@ public sealed class FaceReplacer : IDisposable
 
     private static bool IsLarge(FaceRegion region) => FaceSize(region) >= ShadingChange.LargeFace;
 
-    /// <summary>Every pixel a replacement of this face may change: the canonical square's bounds in the frame.</summary>
-    private static Rect SafeArea(Mat frame, FaceRegion region)
-    {
-        if (region.Landmarks.Length != 5) return new Rect(0, 0, 0, 0);
-        var fromCanonical = CanonicalFace.Invert(CanonicalFace.TransformFor(region.Landmarks, CanonicalFace.Size));
-        return SquareBounds(frame, fromCanonical, CanonicalFace.Size);
-    }
-
-    private static Rect SquareBounds(Mat frame, double[,] fromCanonical, int size)
-    {
-        var corners = CanonicalFace.Map(fromCanonical, [new(0, 0), new(size, 0), new(0, size), new(size, size)]);
-        var x1 = Math.Clamp((int)MathF.Floor(corners.Min(p => p.X)), 0, frame.Width);
-        var y1 = Math.Clamp((int)MathF.Floor(corners.Min(p => p.Y)), 0, frame.Height);
-        var x2 = Math.Clamp((int)MathF.Ceiling(corners.Max(p => p.X)) + 1, 0, frame.Width);
-        var y2 = Math.Clamp((int)MathF.Ceiling(corners.Max(p => p.Y)) + 1, 0, frame.Height);
-        return new Rect(x1, y1, Math.Max(0, x2 - x1), Math.Max(0, y2 - y1));
-    }
-
     /// <summary>
     /// The 68 landmarks in the canonical frame, null when they do not form a plausible face there (the face is then
     /// changed without them); and whether the face stands upright at all (eyes above the mouth, in the right order).
@@ -1011,44 +800,6 @@ public sealed class FaceReplacer : IDisposable
         var nose = points[Face68.NoseTip].Y;
         var chin = points[8].Y;
         return eyes < nose && nose < mouth && mouth < chin ? (points, true, reading) : (null, true, reading);
-    }
-
-    private static void WarpToCanonical(Mat frame, double[,] toCanonical, int size, Mat output)
-    {
-        using var matrix = Geometry.SimilarityTransform.ToMat(toCanonical);
-        Cv2.WarpAffine(frame, output, matrix, new Size(size, size), InterpolationFlags.Linear, BorderTypes.Replicate);
-    }
-
-    /// <summary>Puts a canonical face back through the inverse alignment, blended by its mask (CV_32FC1, 0..1).</summary>
-    private static unsafe void Paste(Mat frame, double[,] toCanonical, Mat face, Mat mask)
-    {
-        var fromCanonical = CanonicalFace.Invert(toCanonical);
-        var roi = SquareBounds(frame, fromCanonical, face.Width);
-        if (roi.Width <= 0 || roi.Height <= 0) return;
-        fromCanonical[0, 2] -= roi.X;
-        fromCanonical[1, 2] -= roi.Y;
-        using var matrix = Geometry.SimilarityTransform.ToMat(fromCanonical);
-        using var patch = new Mat();
-        using var weights = new Mat();
-        Cv2.WarpAffine(face, patch, matrix, roi.Size, InterpolationFlags.Linear, BorderTypes.Replicate);
-        Cv2.WarpAffine(mask, weights, matrix, roi.Size, InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
-
-        for (var y = 0; y < roi.Height; y++)
-        {
-            var target = (byte*)frame.Ptr(roi.Y + y) + roi.X * 3;
-            var source = (byte*)patch.Ptr(y);
-            var weight = (float*)weights.Ptr(y);
-            for (var x = 0; x < roi.Width; x++)
-            {
-                var m = Math.Clamp(weight[x], 0f, 1f);
-                if (m <= 0) continue;
-                for (var c = 0; c < 3; c++)
-                {
-                    var i = 3 * x + c;
-                    target[i] = (byte)(target[i] + (source[i] - target[i]) * m + 0.5f);
-                }
-            }
-        }
     }
 
     private void Blur(Mat frame, FaceRegion region, MaskOptions mask)
@@ -1177,9 +928,7 @@ public sealed class FaceReplacer : IDisposable
         _canonical.Dispose();
         _face.Dispose();
         _mask.Dispose();
-        _uncorrected.Dispose();
-        _underFace.Dispose();
-        _wholeFaceCorrected.Dispose();
+        _correction?.Dispose();
         foreach (var chip in _chipsBefore.Values) chip.Dispose();
     }
 }
