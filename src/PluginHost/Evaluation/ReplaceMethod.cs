@@ -55,7 +55,7 @@ public sealed class ReplaceMethod(MethodOptions options) : IEvaluatedMethod
     private static string Describe(ReplacementOutcome outcome) => outcome switch
     {
         ReplacementOutcome.Replaced => "replaced",
-        ReplacementOutcome.ReplacedByAlternate => "replaced: the person's other new face",
+        ReplacementOutcome.ReplacedByAlternate => "replaced: another of the person's new faces",
         ReplacementOutcome.BlurredTooSmall => "blurred: too small",
         ReplacementOutcome.BlurredNoLandmarks => "blurred: no upright face or doubtful detection",
         ReplacementOutcome.BlurredStillRecognized => "blurred: still recognized",
