@@ -48,15 +48,14 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// The whole clip with new faces from donors (the shared photos): the issue's measures on video. Measured (seed 0,
-    /// planned as `deid render` plans, each person with a second new face, kept where the first misses pose more):
-    /// within 0.6 0%, still a face 93.0%, pose within 5 degrees 87.1%, eyes 78.0%, mouth 81.7%, flicker 0.82 (the
-    /// second face only instead of a blur: 93.0 / 83.3 / 74.2 / 76.9%, seeds 0-6 medians 96.2 / 84.9 / 81.2 / 80.1%;
-    /// without a second face 90.9 / 81.2 / 72.0 / 75.8%, medians 94.6 / 83.9 / 79.6 / 78.5%). Before the landmarks were read from
+    /// planned as `deid render` plans, each person with two other new faces, the second kept also where the first
+    /// misses pose more): within 0.6 0%, still a face 95.2%, pose within 5 degrees 89.2%, eyes 80.1%, mouth 83.3%,
+    /// flicker 0.81 (with one other new face 93.0 / 87.1 / 78.0 / 81.7%; seeds 0-6 medians 96.8 / 89.2 / 83.3 / 86.0%,
+    /// with one other 96.2 / 87.1 / 83.3 / 85.5%, with none 94.6 / 83.9 / 79.6 / 78.5%). Before the landmarks were read from
     /// the frame as it came in and the small faces corrected as the frame shows them: still a face 81%, pose 60%, mouth
-    /// 64%. Seed 5 puts one face within 0.6 (the lead singer at frame 85, blurred, where a grey chip is 0.58 from him). The
-    /// naturalness target (95%) is reached at 5 of the 7 seeds (not this one); the pose target (95%) is not reached
-    /// on this clip of small, turned and occluded faces (where the shifted control itself reads 95% pose); the bounds
-    /// keep what is reached from slipping.
+    /// 64%. No seed of 0-6 puts a face within 0.6. The naturalness target (95%) is reached at every seed of 0-6; the
+    /// pose target (95%) is not reached on this clip of small, turned and occluded faces (where the shifted control
+    /// itself reads 95% pose); the bounds keep what is reached from slipping.
     /// </summary>
     [Fact]
     public void Donor_faces_on_the_whole_clip_stay_faces_and_stay_steady()
@@ -69,10 +68,10 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
         var replace = (JObject)JObject.Parse(File.ReadAllText(json))["methods"]!.Single();
         double Measure(string path) => (double)replace.SelectToken(path)!;
         Assert.True(Measure("identity.withinThresholdShare") == 0, $"within 0.6: {Measure("identity.withinThresholdShare"):P1}");
-        Assert.True(Measure("naturalness.stillFoundShare") >= 0.88, $"still a face: {Measure("naturalness.stillFoundShare"):P1}");
-        Assert.True(Measure("poseAndExpression.poseKeptShare") >= 0.84, $"pose kept: {Measure("poseAndExpression.poseKeptShare"):P1}");
-        Assert.True(Measure("poseAndExpression.eyesKeptShare") >= 0.74, $"eyes kept: {Measure("poseAndExpression.eyesKeptShare"):P1}");
-        Assert.True(Measure("poseAndExpression.mouthKeptShare") >= 0.74, $"mouth kept: {Measure("poseAndExpression.mouthKeptShare"):P1}");
+        Assert.True(Measure("naturalness.stillFoundShare") >= 0.90, $"still a face: {Measure("naturalness.stillFoundShare"):P1}");
+        Assert.True(Measure("poseAndExpression.poseKeptShare") >= 0.86, $"pose kept: {Measure("poseAndExpression.poseKeptShare"):P1}");
+        Assert.True(Measure("poseAndExpression.eyesKeptShare") >= 0.76, $"eyes kept: {Measure("poseAndExpression.eyesKeptShare"):P1}");
+        Assert.True(Measure("poseAndExpression.mouthKeptShare") >= 0.76, $"mouth kept: {Measure("poseAndExpression.mouthKeptShare"):P1}");
         Assert.True(Measure("flicker.ratio") <= 1.0, $"flicker ratio {Measure("flicker.ratio"):F2}");
     }
 
