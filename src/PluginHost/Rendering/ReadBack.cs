@@ -2,6 +2,7 @@ using Deid.Effect.Anonymization;
 using Deid.Effect.Anonymization.Replacement;
 using Deid.Effect.Recognition;
 using Deid.Effect.Tracking;
+using Deid.PluginHost.Video;
 using OpenCvSharp;
 
 namespace Deid.PluginHost.Rendering;
@@ -28,6 +29,7 @@ public sealed class ReadBack : IDisposable
     private readonly float _tooNear;
     private readonly ReplaceAnonymizer? _replace;
     private readonly Func<FaceCompositor>? _createNewFaces;
+    private readonly MaskOptions _methodMask;
     private readonly EscalatedFaces _escalated = new();
     private readonly HashSet<(int Frame, int TrackId)> _blurredForTheEncoder = [];
     private readonly RenderedPatches _patches;
@@ -54,6 +56,7 @@ public sealed class ReadBack : IDisposable
         _replace = method.Anonymizer as ReplaceAnonymizer;
         _createNewFaces = createNewFaces;
         _patches = new RenderedPatches(patchesPath);
+        _methodMask = method.Mask;
         var wider = method.Mask with { Scale = method.Mask.Scale * EscalationScale };
         _blurMethod = new FaceCompositor(new BlurAnonymizer(1f), wider);
         _fillMethod = new FaceCompositor(new SolidAnonymizer(clip.Request.Anonymizer.SolidColor, 1f), wider);
@@ -92,8 +95,16 @@ public sealed class ReadBack : IDisposable
         if (newFaces.Count > 0)
         {
             // Made from the source frame, as the method made every other face; only what it changed is copied over.
+            // What the method left there goes first where no other hidden face reaches: its blur (the in-order check
+            // blurred the face, over the hair and forehead too) would stay around the new face as a halo.
             _untouched.CopyTo(_newFaceWork);
             _clip.Hide(NewFaces(), _newFaceWork, newFaces);
+            foreach (var face in newFaces)
+            {
+                var area = MethodArea(face);
+                if (hidden.Any(other => !ReferenceEquals(other, face) && MethodArea(other).IntersectsWith(area))) continue;
+                RawFrameFormats.CopyArea(_untouched, frame, _clip.Format, _clip.Source.Width, _clip.Source.Height, area);
+            }
             RenderedPatches.CopyChanges(_untouched, _newFaceWork, frame);
         }
         // Over what the method made: a new face blurred is farther from the person than the face blurred.
@@ -115,6 +126,10 @@ public sealed class ReadBack : IDisposable
         Result = new OutputCheckResult(pass, _escalated.Count, found.Except(stronger).Where(face => face.Distance <= _embedder.MatchThreshold).ToList());
         return stronger;
     }
+
+    /// <summary>Every pixel the method's mask (feather included) may have changed for a face.</summary>
+    private Rect MethodArea(FaceRegion face) =>
+        FaceEllipse.From(face, _methodMask.Scale).Bounds(1f + _methodMask.Feather, _clip.Source.Width, _clip.Source.Height);
 
     private I420FaceCompositor NewFaces()
     {
