@@ -15,7 +15,7 @@ namespace Deid.PluginHost.Serve;
 public static class FrameResultKey
 {
     /// <summary>Bump when the rendering of the same inputs changes, so older cached frames are not served.</summary>
-    private const string RenderVersion = "deid-render-11";
+    private const string RenderVersion = "deid-render-12";
 
     /// <summary>Every model the result may depend on, by content.</summary>
     private static readonly string Models = string.Join(",", ModelCatalog.All.Select(m => m.Sha256));

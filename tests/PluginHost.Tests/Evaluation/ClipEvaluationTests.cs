@@ -49,9 +49,11 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
     /// <summary>
     /// The whole clip with new faces from donors (the shared photos): the issue's measures on video. Measured (seed 0,
     /// planned as `deid render` plans, each person with two other new faces, the second kept also where the first
-    /// misses pose more): within 0.6 0%, still a face 95.2%, pose within 5 degrees 89.2%, eyes 80.1%, mouth 83.3%,
-    /// flicker 0.81 (with one other new face 93.0 / 87.1 / 78.0 / 81.7%; seeds 0-6 medians 96.8 / 89.2 / 83.3 / 86.0%,
-    /// with one other 96.2 / 87.1 / 83.3 / 85.5%, with none 94.6 / 83.9 / 79.6 / 78.5%). Before the landmarks were read from
+    /// misses pose more): within 0.6 0%, still a face 96.2%, pose within 5 degrees 90.3%, eyes 81.2%, mouth 84.4%,
+    /// flicker 0.79 (seeds 0-6 medians 97.8 / 89.2 / 83.3 / 87.1%; with one other new face 96.2 / 87.1 / 83.3 / 85.5%,
+    /// with none 94.6 / 83.9 / 79.6 / 78.5%). 7 faces are blurred: 4 frames of a 40 px face at the edge, where a blur
+    /// is farther from the person than any new face, and 3 of the lead singer, hands at his chin, where neither is;
+    /// 9 while a neighbour's check held faces a retry had cleared to the first try's wider margin. Before the landmarks were read from
     /// the frame as it came in and the small faces corrected as the frame shows them: still a face 81%, pose 60%, mouth
     /// 64%. No seed of 0-6 puts a face within 0.6. The naturalness target (95%) is reached at every seed of 0-6; the
     /// pose target (95%) is not reached on this clip of small, turned and occluded faces (where the shifted control
@@ -73,6 +75,8 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
         Assert.True(Measure("poseAndExpression.eyesKeptShare") >= 0.76, $"eyes kept: {Measure("poseAndExpression.eyesKeptShare"):P1}");
         Assert.True(Measure("poseAndExpression.mouthKeptShare") >= 0.76, $"mouth kept: {Measure("poseAndExpression.mouthKeptShare"):P1}");
         Assert.True(Measure("flicker.ratio") <= 1.0, $"flicker ratio {Measure("flicker.ratio"):F2}");
+        var blurred = replace["faceRecords"]!.Count(r => ((string?)r["outcome"])?.StartsWith("blurred", StringComparison.Ordinal) == true);
+        Assert.True(blurred <= 7, $"{blurred} confident faces blurred rather than given a new face");
     }
 
     /// <summary>

@@ -245,7 +245,7 @@ public sealed partial class FaceReplacer : IDisposable
             if (!overlappedLater || !outcomes[i].IsReplaced() || ordered[i].Region.Landmarks.Length != 5) continue;
             using var now = new Mat();
             FaceAligner.Align(bgrFrame, JudgedAt(ordered[i].Region), now);
-            if (FarEnough(OriginalOf(ordered[i].Region, untouched), now, out _)) continue;
+            if (StillClear(bgrFrame, ordered[i].Region, OriginalOf(ordered[i].Region, untouched), now)) continue;
             result[ordered[i].Index] = BlurInstead(bgrFrame, ordered[i].Region, mask, outcomes[i]);
         }
         return result;
@@ -285,14 +285,22 @@ public sealed partial class FaceReplacer : IDisposable
                     return alternate && again == ReplacementOutcome.Replaced ? ReplacementOutcome.ReplacedByAlternate : again;
                 }
 
+                // Puts back a new face tried earlier, with the rule it passed.
+                void Restore(Mat kept, float? clearedBy)
+                {
+                    using (var area = new Mat(bgrFrame, safeArea)) kept.CopyTo(area);
+                    if (original is not null) original.ClearedMargin = clearedBy;
+                }
+
                 if (outcome == ReplacementOutcome.Replaced && judgedDistance <= Embedder.MatchThreshold && transform.Alternates.Count > 0)
                 {
                     // Accepted only because a blur of the person would be nearer still: the first of the other new
                     // faces that clears the match distance outright is the safer one.
                     using var accepted = bgrFrame.Clone(safeArea);
+                    var acceptedBy = original?.ClearedMargin;
                     foreach (var safer in transform.Alternates)
                         if (Again(safer, alternate: true, ref original) is var other && other.IsReplaced()) { outcome = other; break; }
-                    if (outcome != ReplacementOutcome.ReplacedByAlternate) using (var area = new Mat(bgrFrame, safeArea)) accepted.CopyTo(area);
+                    if (outcome != ReplacementOutcome.ReplacedByAlternate) Restore(accepted, acceptedBy);
                 }
                 if (outcome == ReplacementOutcome.Replaced && transform.Alternates is [var closer, ..] && transform.Donors is not null && !IsLarge(region))
                 {
@@ -317,8 +325,9 @@ public sealed partial class FaceReplacer : IDisposable
                     var miss = Miss();
                     if (miss > 0)
                     {
+                        var firstBy = original?.ClearedMargin;
                         if (Again(closer, alternate: true, ref original) is var other && other.IsReplaced() && Miss() < miss) outcome = other;
-                        else using (var area = new Mat(bgrFrame, safeArea)) first.CopyTo(area);
+                        else Restore(first, firstBy);
                     }
                 }
                 if (outcome == ReplacementOutcome.BlurredStillRecognized)
@@ -405,6 +414,7 @@ public sealed partial class FaceReplacer : IDisposable
         }
 
         if (original is null) return ReplacementOutcome.Replaced;
+        original.ClearedMargin = null;
         using var replacedChip = new Mat();
         FaceAligner.Align(frame, JudgedAt(region), replacedChip);
         if (corrected is { } correction)
@@ -416,11 +426,11 @@ public sealed partial class FaceReplacer : IDisposable
             // Otherwise the face goes back to how it was rendered.
             if (correction.Eyelids)
             {
-                if (ClearOfThreshold(frame, region, original, replacedChip, Options.SafetyMargin)) return ReplacementOutcome.Replaced;
+                if (ClearOfThreshold(frame, region, original, replacedChip, Options.SafetyMargin)) return Cleared(original, Options.SafetyMargin);
                 _correction.BackToWholeFace(frame, correction);
                 FaceAligner.Align(frame, JudgedAt(region), replacedChip);
             }
-            if (correction.WholeFace && ClearOfThreshold(frame, region, original, replacedChip, Options.RetryMargin)) return ReplacementOutcome.Replaced;
+            if (correction.WholeFace && ClearOfThreshold(frame, region, original, replacedChip, Options.RetryMargin)) return Cleared(original, Options.RetryMargin);
             _correction.BackToRendered(frame, correction);
             FaceAligner.Align(frame, JudgedAt(region), replacedChip);
         }
@@ -428,9 +438,19 @@ public sealed partial class FaceReplacer : IDisposable
         // distance outright, not only the blurred original (Hamilton clip: accepting it by that fair rule, as the
         // first try is, let the recognizer put 3 % of the confident faces within 0.6), and stay clear of it once encoded.
         var retry = (transform.Stronger || outright) && transform.Donors is not null;
-        var farEnough = retry ? ClearOfThreshold(frame, region, original, replacedChip, Options.RetryMargin) : FarEnough(original, replacedChip, out judgedDistance);
-        return farEnough ? ReplacementOutcome.Replaced : ReplacementOutcome.BlurredStillRecognized;
+        if (retry) return ClearOfThreshold(frame, region, original, replacedChip, Options.RetryMargin) ? Cleared(original, Options.RetryMargin) : ReplacementOutcome.BlurredStillRecognized;
+        return FarEnough(original, replacedChip, out judgedDistance) ? ReplacementOutcome.Replaced : ReplacementOutcome.BlurredStillRecognized;
+
+        static ReplacementOutcome Cleared(JudgedOriginal judged, float margin)
+        {
+            judged.ClearedMargin = margin;
+            return ReplacementOutcome.Replaced;
+        }
     }
+
+    /// <summary>Whether a replaced face, looked at again, still passes the rule its new face passed when it was kept.</summary>
+    private bool StillClear(Mat frame, FaceRegion region, JudgedOriginal original, Mat replacedChip) =>
+        original.ClearedMargin is { } margin ? ClearOfThreshold(frame, region, original, replacedChip, margin) : FarEnough(original, replacedChip, out _);
 
     /// <summary>
     /// Whether a replaced face (its recognizer chip) is safely far from the original: beyond the match distance by

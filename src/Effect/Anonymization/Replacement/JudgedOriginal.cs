@@ -41,5 +41,13 @@ internal sealed class JudgedOriginal(Mat chip, ResNetFaceEmbedder embedder) : ID
         }
     }
 
+    /// <summary>
+    /// The rule the face's new face, as kept, passed: the margin of <see cref="FaceReplacer"/>'s check beyond the match
+    /// distance as rendered and encoded, or null for the first try's rule (beyond it by the safety margin, or farther
+    /// than the blurred original by as much). A later look at the face, once its neighbours are replaced too, asks the
+    /// same: a stricter rule there blurred faces that a retry had cleared, and the blur came out nearer the person.
+    /// </summary>
+    public float? ClearedMargin { get; set; }
+
     public void Dispose() => chip.Dispose();
 }
