@@ -1,10 +1,6 @@
 using System.Diagnostics;
 using Deid.Effect.Anonymization.Replacement.Donors;
-using Deid.Effect.Detection;
 using Deid.Effect.Evaluation;
-using Deid.Effect.Inference;
-using Deid.Effect.Landmarks;
-using Deid.Effect.Models;
 using Deid.Effect.Recognition;
 using Deid.Effect.Tracking;
 using OpenCvSharp;
