@@ -61,15 +61,8 @@ public sealed class I420FaceCompositor(FaceCompositor inner, YuvMatrix matrix) :
         WriteBackChanged(planes, width, height, area);
     }
 
-    private Rect WorkArea(FaceRegion region, int width, int height, float context = ContextMargin)
-    {
-        var bounds = FaceEllipse.From(region, Inner.Mask.Scale).Bounds(1f + Inner.Mask.Feather + context, width, height);
-        var x1 = bounds.X & ~1;
-        var y1 = bounds.Y & ~1;
-        var x2 = Math.Min(width, (bounds.Right + 1) & ~1);
-        var y2 = Math.Min(height, (bounds.Bottom + 1) & ~1);
-        return new Rect(x1, y1, Math.Max(0, x2 - x1), Math.Max(0, y2 - y1));
-    }
+    private Rect WorkArea(FaceRegion region, int width, int height, float context = ContextMargin) =>
+        I420.WholeBlocks(Inner.Mask.AreaOf(region, width, height, context), width, height);
 
     /// <summary>Converts back every 2x2 block with a changed pixel: luma per pixel, chroma from the block's mean.</summary>
     private unsafe void WriteBackChanged(Mat planes, int width, int height, Rect area)

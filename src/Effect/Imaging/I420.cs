@@ -6,6 +6,19 @@ namespace Deid.Effect.Imaging;
 public static class I420
 {
     /// <summary>Converts <paramref name="area"/> (even-aligned) of the frame to BGR, with chroma taken from each 2x2 block.</summary>
+    /// <summary>
+    /// <paramref name="area"/> widened to even edges within the frame, so that it holds whole 2x2 blocks: whole chroma
+    /// samples in yuv420p.
+    /// </summary>
+    public static Rect WholeBlocks(Rect area, int width, int height)
+    {
+        var x1 = Math.Max(0, area.X) & ~1;
+        var y1 = Math.Max(0, area.Y) & ~1;
+        var x2 = Math.Min(width, (area.Right + 1) & ~1);
+        var y2 = Math.Min(height, (area.Bottom + 1) & ~1);
+        return new Rect(x1, y1, Math.Max(0, x2 - x1), Math.Max(0, y2 - y1));
+    }
+
     public static unsafe void ToBgr(Mat planes, int width, int height, Rect area, YuvMatrix matrix, Mat bgr)
     {
         bgr.Create(area.Height, area.Width, MatType.CV_8UC3);

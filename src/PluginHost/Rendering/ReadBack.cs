@@ -128,8 +128,7 @@ public sealed class ReadBack : IDisposable
     }
 
     /// <summary>Every pixel the method's mask (feather included) may have changed for a face.</summary>
-    private Rect MethodArea(FaceRegion face) =>
-        FaceEllipse.From(face, _methodMask.Scale).Bounds(1f + _methodMask.Feather, _clip.Source.Width, _clip.Source.Height);
+    private Rect MethodArea(FaceRegion face) => _methodMask.AreaOf(face, _clip.Source.Width, _clip.Source.Height);
 
     private I420FaceCompositor NewFaces()
     {

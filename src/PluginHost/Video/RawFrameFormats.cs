@@ -1,3 +1,4 @@
+using Deid.Effect.Imaging;
 using OpenCvSharp;
 
 namespace Deid.PluginHost.Video;
@@ -40,7 +41,8 @@ public static class RawFrameFormats
             source.CopyTo(target);
             return;
         }
-        int x1 = area.X & ~1, y1 = area.Y & ~1, x2 = Math.Min(width, (area.Right + 1) & ~1), y2 = Math.Min(height, (area.Bottom + 1) & ~1);
+        var blocks = I420.WholeBlocks(area, width, height);
+        int x1 = blocks.X, y1 = blocks.Y, x2 = blocks.Right, y2 = blocks.Bottom;
         var source8 = (byte*)from.Data;
         var target8 = (byte*)to.Data;
         for (var y = y1; y < y2; y++)
