@@ -40,7 +40,7 @@ public static class EvalCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar; the table and errors only." };
         var encoded = new Option<bool>("--encoded")
         {
-            Description = "Clips: judge each method's output as `deid render` writes it (x264, frames in order) rather than as the method leaves it.",
+            Description = "Clips: judge each method's output as `deid render` first writes it (x264, frames in order), before its read-back hides more, rather than as the method leaves it.",
         };
         var donors = new Option<string?>("--donors") { Description = "For replace: a folder of donor portraits whose features make the new faces (see `deid render --donors`)." };
 
@@ -56,8 +56,7 @@ public static class EvalCommand
                 var path = parse.GetValue(input)!;
                 var executionDevice = Enum.Parse<ExecutionDevice>(parse.GetValue(device)!, ignoreCase: true);
                 var afterEncoding = parse.GetValue(encoded);
-                var options = new MethodOptions(InRange(parse.GetValue(strength), 0, 1, "--strength"), parse.GetValue(seed), executionDevice, parse.GetValue(donors),
-                    FramesInOrder: afterEncoding);
+                var options = new MethodOptions(InRange(parse.GetValue(strength), 0, 1, "--strength"), parse.GetValue(seed), executionDevice, parse.GetValue(donors));
                 var limit = parse.GetValue(maxFrames);
                 if (limit is <= 0) throw new CliError($"--max-frames must be at least 1, got {limit}");
                 var isQuiet = parse.GetValue(quiet);

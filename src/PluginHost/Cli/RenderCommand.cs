@@ -101,7 +101,7 @@ public static class RenderCommand
 
         var checkOutput = new Option<bool>("--check")
         {
-            Description = "Read the rendered file back and hide more every hidden face it still shows within the recognizer's match distance of its person (replace's new face where replace blurred it only for the encoder, else a wider blur; then a fill), writing the clip again until none is left. On by default with --method replace.",
+            Description = "Read the rendered file back and hide more every hidden face it still shows within the recognizer's match distance of its person (a wider blur, then a fill), writing the clip again until none is left. On by default with --method replace; without it, replace judges each new face as the encoder will carry the frame before and blurs the faces that forecast puts too near.",
         };
         var noCheck = new Option<bool>("--no-check")
         {

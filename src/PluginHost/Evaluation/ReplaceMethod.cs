@@ -26,7 +26,7 @@ public sealed class ReplaceMethod(MethodOptions options) : IEvaluatedMethod
     public void Prepare(EvaluationSubject subject)
     {
         _replacer ??= new FaceReplacer(new InferenceSessionFactory(options.Device), ModelLocator.Default(),
-            new ReplacementOptions { Seed = options.Seed, DonorFolder = options.DonorFolder, FramesInOrder = options.FramesInOrder });
+            new ReplacementOptions { Seed = options.Seed, DonorFolder = options.DonorFolder });
         foreach (var (key, samples) in subject.SamplesByIdentity)
             _plans[key] = _replacer.Plan(key, samples.Select(s => (s.Image, s.Region)).ToList());
     }

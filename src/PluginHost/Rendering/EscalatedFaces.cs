@@ -12,25 +12,20 @@ public sealed class EscalatedFaces
 
     public int Count => _faces.Count;
 
-    public bool Any(Escalation escalation) => _faces.ContainsValue(escalation);
-
     public Escalation? At(int frame, int trackId) => _faces.TryGetValue((frame, trackId), out var escalation) ? escalation : null;
 
     /// <summary>
-    /// Takes a face one step further. A face replace blurred only because of its check against the frame before
-    /// (<paramref name="blurredForTheEncoder"/>) first gets its new face after all. Otherwise it is blurred (wider than
-    /// the method's mask) where a heavy blur of the person is beyond <paramref name="tooNear"/>, filled where it is not
-    /// (the recognizer places any blob near a small dark face); a face blurred so, or given its new face, is filled
-    /// next. Returns false for a face that is filled already: nothing hides more.
+    /// Takes a face one step further: blurred (wider than the method's mask) where a heavy blur of the person is beyond
+    /// <paramref name="tooNear"/>, filled where it is not (the recognizer places any blob near a small dark face); a
+    /// face blurred so is filled next. Returns false for a face that is filled already: nothing hides more.
     /// </summary>
-    public bool Escalate(RecognizedFace face, float tooNear, bool blurredForTheEncoder = false)
+    public bool Escalate(RecognizedFace face, float tooNear)
     {
         var key = (face.Frame, face.TrackId);
         var next = At(face.Frame, face.TrackId) switch
         {
-            null when blurredForTheEncoder => Escalation.NewFace,
             null when face.BlurredDistance > tooNear => Escalation.Blur,
-            null or Escalation.Blur or Escalation.NewFace => Escalation.Solid,
+            null or Escalation.Blur => Escalation.Solid,
             _ => (Escalation?)null,
         };
         if (next is null) return false;

@@ -45,14 +45,11 @@ public static class RenderJob
 
         clock.Restart();
         var clip = new ClipToRender(tools, source, analysis, samples, selection, request);
-        using var compositor = CreateCompositor(request.Anonymizer, analysis, models);
+        var checkOutput = request.CheckOutput ?? request.Anonymizer.Method == AnonymizationMethod.Replace;
+        // Read back, the file is the encoder's own answer: replace's forecast of it would only blur more faces.
+        using var compositor = CreateCompositor(request.Anonymizer, analysis, models, forecastEncoder: !checkOutput);
         var replace = compositor.Anonymizer as ReplaceAnonymizer;
-        using var readBack = (request.CheckOutput ?? request.Anonymizer.Method == AnonymizationMethod.Replace)
-            ? new ReadBack(clip, compositor, models.Embedder,
-                // Replace's faces judged alone, for faces its check against the frame before blurred.
-                replace is null ? null : () => ReplacePlanning.Compositor(request.Anonymizer, analysis, models, renderInOrder: false, replace.Replacer.Donors, replace.Replacer.Models),
-                output.TempPath + ".patches" + AtomicOutput.PartialMarker)
-            : null;
+        using var readBack = checkOutput ? new ReadBack(clip, compositor, models.Embedder, output.TempPath + ".patches" + AtomicOutput.PartialMarker) : null;
         var covered = 0;
         for (var pass = 1; ; pass++)
         {
@@ -155,10 +152,13 @@ public static class RenderJob
         return covered;
     }
 
-    /// <summary>The compositor for the chosen method; replace plans one new face per person (see <see cref="ReplacePlanning"/>).</summary>
-    public static FaceCompositor CreateCompositor(AnonymizerSettings settings, ClipAnalysis analysis, EngineModels models) =>
+    /// <summary>
+    /// The compositor for the chosen method; replace plans one new face per person (see <see cref="ReplacePlanning"/>),
+    /// judged as the encoder will carry it where <paramref name="forecastEncoder"/> (the file is not read back).
+    /// </summary>
+    public static FaceCompositor CreateCompositor(AnonymizerSettings settings, ClipAnalysis analysis, EngineModels models, bool forecastEncoder) =>
         settings.Method == AnonymizationMethod.Replace
-            ? ReplacePlanning.Compositor(settings, analysis, models, renderInOrder: true)
+            ? ReplacePlanning.Compositor(settings, analysis, models, renderInOrder: true, forecastEncoder: forecastEncoder)
             : settings.CreateCompositor();
 
     /// <summary>The regions of frame <paramref name="index"/> that the selection hides at that frame's time.</summary>

@@ -47,14 +47,6 @@ public sealed class RenderedPatches : IDisposable
         _file.Write(_frame.WrittenSpan);
     }
 
-    /// <summary>Copies into <paramref name="target"/> the bytes in which <paramref name="after"/> differs from <paramref name="before"/>.</summary>
-    public static void CopyChanges(Mat before, Mat after, Mat target)
-    {
-        if (target.Size() != after.Size() || target.Type() != after.Type()) throw new ArgumentException("the target must have the frames' shape");
-        var rowBytes = RowBytes(target);
-        ForEachChange(before, after, (row, start, bytes) => bytes.CopyTo(Row(target, row, rowBytes)[start..]));
-    }
-
     private delegate void RunAction(int row, int start, ReadOnlySpan<byte> bytes);
 
     /// <summary>Each run of changed bytes, row by row; unchanged stretches shorter than <see cref="MinimumGap"/> stay inside a run.</summary>

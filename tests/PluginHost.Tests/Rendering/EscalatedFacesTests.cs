@@ -41,18 +41,6 @@ public sealed class EscalatedFacesTests
     }
 
     [Fact]
-    public void A_face_blurred_for_the_encoder_gets_its_new_face_first_and_is_filled_if_that_stays_near()
-    {
-        var faces = new EscalatedFaces();
-        Assert.True(faces.Escalate(new RecognizedFace(85, 12, 0.56f, 0.69f), TooNear, blurredForTheEncoder: true));
-        Assert.Equal(Escalation.NewFace, faces.At(85, 12));
-        Assert.True(faces.Any(Escalation.NewFace));
-        Assert.True(faces.Escalate(new RecognizedFace(85, 12, 0.59f, 0.69f), TooNear, blurredForTheEncoder: true));
-        Assert.Equal(Escalation.Solid, faces.At(85, 12));
-        Assert.False(faces.Any(Escalation.NewFace));
-    }
-
-    [Fact]
     public void Each_step_selects_only_its_own_faces_of_the_frame()
     {
         var faces = new EscalatedFaces();

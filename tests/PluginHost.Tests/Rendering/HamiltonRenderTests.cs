@@ -94,6 +94,32 @@ public sealed class HamiltonRenderTests(ITestOutputHelper output) : IDisposable
         return (faces, confident, leaked, untouched, distances);
     }
 
+    /// <summary>
+    /// Of the source's confident faces, how many the detector still finds at the same place in the rendered file
+    /// (IoU of at least 0.3, as `deid eval` counts a face still natural): a blur or a fill is no face, a new face is.
+    /// </summary>
+    internal static (int Confident, int StillFaces) CountStillFaces(FfmpegTools tools, VideoInfo source, string rendered)
+    {
+        var sessions = new InferenceSessionFactory(ExecutionDevice.Cpu);
+        using var detector = new YuNetDetector(sessions, SharedAssets.Models());
+        using var originalReader = new FrameReader(tools, source);
+        using var renderedReader = new FrameReader(tools, VideoProbe.Probe(tools, rendered));
+        using var original = new Mat(source.Height, source.Width, MatType.CV_8UC3);
+        using var anonymized = new Mat(source.Height, source.Width, MatType.CV_8UC3);
+        int confident = 0, stillFaces = 0;
+        while (originalReader.Read(original))
+        {
+            Assert.True(renderedReader.Read(anonymized), "the rendered clip has fewer frames than the source");
+            var found = detector.Detect(anonymized);
+            foreach (var face in detector.Detect(original).Where(d => d.Score >= ConfidentFace))
+            {
+                confident++;
+                if (found.Any(d => NonMaxSuppression.IntersectionOverUnion(d.Box, face.Box) >= 0.3f)) stillFaces++;
+            }
+        }
+        return (confident, stillFaces);
+    }
+
     internal static int CountFrames(FfmpegTools tools, string path)
     {
         var start = new System.Diagnostics.ProcessStartInfo(tools.FfprobePath) { RedirectStandardOutput = true, UseShellExecute = false };

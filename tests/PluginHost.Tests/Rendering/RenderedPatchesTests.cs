@@ -51,22 +51,6 @@ public sealed class RenderedPatchesTests : IDisposable
     }
 
     [Fact]
-    public void Only_the_changed_bytes_are_copied_onto_another_frame()
-    {
-        using var before = new Mat(20, 50, MatType.CV_8UC3, Scalar.All(10));
-        using var after = before.Clone();
-        using (var face = new Mat(after, new Rect(5, 5, 10, 8))) face.SetTo(Scalar.All(200));
-        using var target = new Mat(20, 50, MatType.CV_8UC3, Scalar.All(77));
-        RenderedPatches.CopyChanges(before, after, target);
-        Assert.Equal(new Vec3b(200, 200, 200), target.At<Vec3b>(6, 6));
-        Assert.Equal(new Vec3b(77, 77, 77), target.At<Vec3b>(0, 0));
-        Assert.Equal(new Vec3b(77, 77, 77), target.At<Vec3b>(19, 49));
-        using var changed = new Mat();
-        Cv2.Compare(target.Reshape(1), Scalar.All(77), changed, CmpTypes.NE);
-        Assert.Equal(10 * 8 * 3, Cv2.CountNonZero(changed));
-    }
-
-    [Fact]
     public void Kept_changes_that_do_not_fit_the_frame_are_refused()
     {
         using var patches = new RenderedPatches(Path.Combine(_directory, "patches"));

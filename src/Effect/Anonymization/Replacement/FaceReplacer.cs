@@ -109,7 +109,7 @@ public sealed partial class FaceReplacer : IDisposable
     {
         try
         {
-            if (!Options.FramesInOrder || !Options.SafetyCheck) return ApplyEach(bgrFrame, faces, mask, null);
+            if (!Options.ForecastEncoder || !Options.SafetyCheck) return ApplyEach(bgrFrame, faces, mask, null);
             using var untouched = bgrFrame.Clone();
             var result = ApplyEach(bgrFrame, faces, mask, untouched);
             KeepClearOfFacesBefore(bgrFrame, untouched, faces, result, mask);
@@ -147,7 +147,7 @@ public sealed partial class FaceReplacer : IDisposable
         return outcome;
     }
 
-    /// <summary>Each track's face as written on the frame before, as its recognizer chip (frames in order only).</summary>
+    /// <summary>Each track's face as written on the frame before, as its recognizer chip (with the encoder forecast only).</summary>
     private readonly Dictionary<int, Mat> _chipsBefore = [];
 
     /// <summary>

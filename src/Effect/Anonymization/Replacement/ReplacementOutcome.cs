@@ -17,7 +17,7 @@ public enum ReplacementOutcome
     BlurredStillRecognized,
     /// <summary>
     /// Clear of the person on its own, but too near half-mixed with what the frame before showed of the face, as a
-    /// video encoder carries the frame before into the next (frames in order only); blurred.
+    /// video encoder carries the frame before into the next (with <see cref="ReplacementOptions.ForecastEncoder"/> only); blurred.
     /// </summary>
     BlurredForTheEncoder,
     /// <summary>Replacing threw; blurred.</summary>

@@ -7,8 +7,9 @@ using Xunit.Abstractions;
 namespace Deid.Effect.Tests.Anonymization.Replacement;
 
 /// <summary>
-/// Frames in clip order: a new face is judged also as a video encoder leaves it, partly carried over from what the
-/// frame before showed of the same track (<see cref="ReplacementOptions.FramesInOrder"/>).
+/// With the encoder forecast (frames in clip order, the file not read back): a new face is judged also as a video
+/// encoder leaves it, partly carried over from what the frame before showed of the same track
+/// (<see cref="ReplacementOptions.ForecastEncoder"/>).
 /// </summary>
 public sealed class EncoderCarryOverTests(ITestOutputHelper output, ReplacementFixture models) : IClassFixture<ReplacementFixture>
 {
@@ -25,7 +26,7 @@ public sealed class EncoderCarryOverTests(ITestOutputHelper output, ReplacementF
 
         IReadOnlyList<ReplacementOutcome> Frames(bool inOrder)
         {
-            var options = new ReplacementOptions { Seed = 3, DonorFolder = SharedAssets.Media("photos"), FramesInOrder = inOrder };
+            var options = new ReplacementOptions { Seed = 3, DonorFolder = SharedAssets.Media("photos"), ForecastEncoder = inOrder };
             using var replacer = models.CreateReplacer(options);
             var plan = replacer.Plan("person", [(photo, face)]);
             Assert.NotNull(plan.Donors);
