@@ -101,7 +101,7 @@ public static class RenderCommand
 
         var checkOutput = new Option<bool>("--check")
         {
-            Description = "Read the rendered file back and hide more every hidden face it still shows within the recognizer's match distance of its person (a wider blur, then a fill), writing the clip again until none is left. On by default with --method replace; without it, replace judges each new face as the encoder will carry the frame before and blurs the faces that forecast puts too near.",
+            Description = "Read the rendered file back and hide more every hidden face it still shows within the recognizer's match distance of its person (a wider blur, then a fill), writing the clip again until none is left. On by default with --method replace.",
         };
         var noCheck = new Option<bool>("--no-check")
         {

@@ -59,7 +59,6 @@ public sealed class ReplaceMethod(MethodOptions options) : IEvaluatedMethod
         ReplacementOutcome.BlurredTooSmall => "blurred: too small",
         ReplacementOutcome.BlurredNoLandmarks => "blurred: no upright face or doubtful detection",
         ReplacementOutcome.BlurredStillRecognized => "blurred: still recognized",
-        ReplacementOutcome.BlurredForTheEncoder => "blurred: too near as the encoder carries the frame before",
         ReplacementOutcome.BlurredAfterError => "blurred: error",
         _ => outcome.ToString(),
     };

@@ -28,8 +28,7 @@ public sealed record ClipToRender(FfmpegTools Tools, VideoInfo Source, ClipAnaly
     /// <summary>Hides <paramref name="regions"/> of a decoded frame, in the frame's own format.</summary>
     public void Hide(I420FaceCompositor compositor, Mat frame, IReadOnlyList<FaceRegion> regions)
     {
-        // Replace sees every frame, with faces or without: its check against the frame before must know what was not there.
-        if (regions.Count == 0 && compositor.Inner.Anonymizer is not IRegionAnonymizer) return;
+        if (regions.Count == 0) return;
         if (Format == RawFrameFormat.Yuv420p) compositor.Apply(frame, Source.Width, Source.Height, regions);
         else compositor.Inner.Apply(frame, regions);
     }

@@ -45,11 +45,11 @@ public static class RenderJob
 
         clock.Restart();
         var clip = new ClipToRender(tools, source, analysis, samples, selection, request);
-        var checkOutput = request.CheckOutput ?? request.Anonymizer.Method == AnonymizationMethod.Replace;
-        // Read back, the file is the encoder's own answer: replace's forecast of it would only blur more faces.
-        using var compositor = CreateCompositor(request.Anonymizer, analysis, models, forecastEncoder: !checkOutput);
+        using var compositor = CreateCompositor(request.Anonymizer, analysis, models);
         var replace = compositor.Anonymizer as ReplaceAnonymizer;
-        using var readBack = checkOutput ? new ReadBack(clip, compositor, models.Embedder, output.TempPath + ".patches" + AtomicOutput.PartialMarker) : null;
+        using var readBack = (request.CheckOutput ?? request.Anonymizer.Method == AnonymizationMethod.Replace)
+            ? new ReadBack(clip, compositor, models.Embedder, output.TempPath + ".patches" + AtomicOutput.PartialMarker)
+            : null;
         var covered = 0;
         for (var pass = 1; ; pass++)
         {
@@ -152,13 +152,10 @@ public static class RenderJob
         return covered;
     }
 
-    /// <summary>
-    /// The compositor for the chosen method; replace plans one new face per person (see <see cref="ReplacePlanning"/>),
-    /// judged as the encoder will carry it where <paramref name="forecastEncoder"/> (the file is not read back).
-    /// </summary>
-    public static FaceCompositor CreateCompositor(AnonymizerSettings settings, ClipAnalysis analysis, EngineModels models, bool forecastEncoder) =>
+    /// <summary>The compositor for the chosen method; replace plans one new face per person (see <see cref="ReplacePlanning"/>).</summary>
+    public static FaceCompositor CreateCompositor(AnonymizerSettings settings, ClipAnalysis analysis, EngineModels models) =>
         settings.Method == AnonymizationMethod.Replace
-            ? ReplacePlanning.Compositor(settings, analysis, models, renderInOrder: true, forecastEncoder: forecastEncoder)
+            ? ReplacePlanning.Compositor(settings, analysis, models, renderInOrder: true)
             : settings.CreateCompositor();
 
     /// <summary>The regions of frame <paramref name="index"/> that the selection hides at that frame's time.</summary>

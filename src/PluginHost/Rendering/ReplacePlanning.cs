@@ -27,13 +27,11 @@ public static class ReplacePlanning
     /// first face; otherwise (the editor) every frame stands alone and such faces are planned from the seed alone.
     /// <paramref name="sharedDonors"/>: the donor folder's faces when the caller keeps them loaded for several compositors;
     /// <paramref name="sharedModels"/>: likewise replace's models, for compositors that never render at the same time.
-    /// <paramref name="forecastEncoder"/>: in order, each new face is also judged as a video encoder will carry it
-    /// (<see cref="ReplacementOptions.ForecastEncoder"/>).
     /// </summary>
     public static FaceCompositor Compositor(AnonymizerSettings settings, ClipAnalysis? analysis, EngineModels models, bool renderInOrder,
-        DonorBank? sharedDonors = null, ReplacementModels? sharedModels = null, bool forecastEncoder = false)
+        DonorBank? sharedDonors = null, ReplacementModels? sharedModels = null)
     {
-        var options = renderInOrder ? settings.Replacement with { ForecastEncoder = forecastEncoder } : settings.Replacement with { LandmarkSmoothing = 0, ForecastEncoder = false };
+        var options = renderInOrder ? settings.Replacement : settings.Replacement with { LandmarkSmoothing = 0 };
         var replacer = new FaceReplacer(models.Sessions, models.Locator, options, sharedDonors, sharedModels);
         if (analysis is null)
             return new FaceCompositor(new ReplaceAnonymizer(replacer, _ => UnanalysedKey, _ => []), settings.Mask);

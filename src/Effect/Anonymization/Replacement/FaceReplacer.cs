@@ -109,11 +109,7 @@ public sealed partial class FaceReplacer : IDisposable
     {
         try
         {
-            if (!Options.ForecastEncoder || !Options.SafetyCheck) return ApplyEach(bgrFrame, faces, mask, null);
-            using var untouched = bgrFrame.Clone();
-            var result = ApplyEach(bgrFrame, faces, mask, untouched);
-            KeepClearOfFacesBefore(bgrFrame, untouched, faces, result, mask);
-            return result;
+            return ApplyEach(bgrFrame, faces, mask);
         }
         finally
         {
@@ -139,78 +135,18 @@ public sealed partial class FaceReplacer : IDisposable
         return new JudgedOriginal(chip, Embedder);
     }
 
-    /// <summary>A face counted as <paramref name="replaced"/> that came out too near its person after all: blurred, and counted as <paramref name="outcome"/>.</summary>
-    private ReplacementOutcome BlurInstead(Mat frame, FaceRegion region, MaskOptions mask, ReplacementOutcome replaced, ReplacementOutcome outcome = ReplacementOutcome.BlurredStillRecognized)
+    /// <summary>A face counted as <paramref name="replaced"/> that came out too near its person after all: blurred, and counted so.</summary>
+    private ReplacementOutcome BlurInstead(Mat frame, FaceRegion region, MaskOptions mask, ReplacementOutcome replaced)
     {
         Blur(frame, region, mask);
-        Statistics.Reclassify(replaced, outcome);
-        return outcome;
+        Statistics.Reclassify(replaced, ReplacementOutcome.BlurredStillRecognized);
+        return ReplacementOutcome.BlurredStillRecognized;
     }
 
-    /// <summary>Each track's face as written on the frame before, as its recognizer chip (with the encoder forecast only).</summary>
-    private readonly Dictionary<int, Mat> _chipsBefore = [];
-
-    /// <summary>
-    /// A video encoder codes a face as its prediction from the frame before (moved with it) plus what it can afford
-    /// of the difference, so a new face carries some of what was written there before: a blur, or another reading of
-    /// the new face. Each donor face replaced on this frame must stay beyond the match distance by
-    /// <see cref="ReplacementOptions.RetryMargin"/> also half-mixed with its track's face on the frame before (both
-    /// as recognizer chips, so aligned as motion compensation aligns them), or it is blurred. Hamilton clip, x264 at
-    /// CRF 18: a dark face judged 0.72 from its person as rendered, right after a blurred frame, came out 0.57, where
-    /// a JPEG round trip of the frame alone foretold 0.68.
-    /// </summary>
-    private void KeepClearOfFacesBefore(Mat frame, Mat untouched, IReadOnlyList<(FaceRegion Region, IdentityTransform Transform)> faces,
-        ReplacementOutcome[] outcomes, MaskOptions mask)
+    private ReplacementOutcome[] ApplyEach(Mat bgrFrame, IReadOnlyList<(FaceRegion Region, IdentityTransform Transform)> faces, MaskOptions mask)
     {
-        var written = new Dictionary<int, Mat>();
-        try
-        {
-            for (var i = 0; i < faces.Count; i++)
-            {
-                var (region, transform) = faces[i];
-                if (region.Landmarks.Length != 5 || written.ContainsKey(region.TrackId)) continue;
-                var now = written[region.TrackId] = new Mat();
-                FaceAligner.Align(frame, JudgedAt(region), now);
-                if (!outcomes[i].IsReplaced() || transform.Donors is null || !_chipsBefore.TryGetValue(region.TrackId, out var before)) continue;
-                if (ClearOfFaceBefore(OriginalOf(region, untouched), now, before)) continue;
-                outcomes[i] = BlurInstead(frame, region, mask, outcomes[i], ReplacementOutcome.BlurredForTheEncoder);
-                FaceAligner.Align(frame, JudgedAt(region), now);
-            }
-        }
-        finally
-        {
-            foreach (var chip in _chipsBefore.Values) chip.Dispose();
-            _chipsBefore.Clear();
-            foreach (var (track, chip) in written) _chipsBefore[track] = chip;
-        }
-    }
-
-    /// <summary>
-    /// How much of the frame before a new face is judged to carry. Measured on the clip, x264 at CRF 18: a half kept
-    /// 0, 5 and 4 confident faces within 0.6 at seeds 3, 1 and 5 where the frame-alone checks left 0, 5 and 6 (1, 2
-    /// and 2 since the checks align at the detector's points); 0.3 let 2 through at seed 3.
-    /// </summary>
-    private const double CarriedShare = 0.5;
-
-    /// <summary>Whether the face as written, half-mixed with the face before, is beyond the retry's margin; a failed check is not clear.</summary>
-    private bool ClearOfFaceBefore(JudgedOriginal original, Mat now, Mat before)
-    {
-        try
-        {
-            using var carried = new Mat();
-            Cv2.AddWeighted(now, 1 - CarriedShare, before, CarriedShare, 0, carried);
-            return original.DistancesTo(carried)[0] > Embedder.MatchThreshold + Options.RetryMargin;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return false;
-        }
-    }
-
-    /// <param name="untouched">The frame as it came in, when the caller keeps a copy; otherwise one is made where needed.</param>
-    private ReplacementOutcome[] ApplyEach(Mat bgrFrame, IReadOnlyList<(FaceRegion Region, IdentityTransform Transform)> faces, MaskOptions mask, Mat? untouched)
-    {
-        // With an untouched copy of the frame, checks follow the replacements and reuse each face's original.
+        // With an untouched copy of the frame (several faces), checks follow the replacements and reuse each face's original.
+        Mat? untouched = null;
         ReplacementOutcome ApplyOne(FaceRegion region, IdentityTransform transform) =>
             Apply(bgrFrame, region, transform, mask, untouched, keepOriginal: untouched is not null);
 
@@ -225,8 +161,8 @@ public sealed partial class FaceReplacer : IDisposable
             .ToHashSet();
         var deferred = duplicates.Select(i => ordered[i]).ToList();
         ordered = ordered.Where((_, i) => !duplicates.Contains(i)).ToList();
-        using var copy = untouched is null && Options.SafetyCheck ? bgrFrame.Clone() : null;
-        untouched ??= copy;
+        using var copy = Options.SafetyCheck ? bgrFrame.Clone() : null;
+        untouched = copy;
         var outcomes = ordered.Select(f => ApplyOne(f.Region, f.Transform)).ToList();
         for (var k = 0; k < ordered.Count; k++) result[ordered[k].Index] = outcomes[k];
         foreach (var duplicate in deferred)
@@ -614,6 +550,5 @@ public sealed partial class FaceReplacer : IDisposable
         _face.Dispose();
         _mask.Dispose();
         _correction?.Dispose();
-        foreach (var chip in _chipsBefore.Values) chip.Dispose();
     }
 }

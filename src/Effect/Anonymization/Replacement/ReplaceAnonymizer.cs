@@ -22,12 +22,6 @@ public sealed class ReplaceAnonymizer(FaceReplacer replacer, Func<int, string> i
 
     public FaceReplacer Replacer { get; } = replacer;
 
-    /// <summary>
-    /// What became of each face of the last <see cref="Apply"/>, by track; a face that could not be planned was
-    /// blurred and is not listed. A file render keeps these to know which of its blurs the safety checks made.
-    /// </summary>
-    public IReadOnlyList<(int TrackId, ReplacementOutcome Outcome)> LastOutcomes { get; private set; } = [];
-
     /// <summary>The transforms planned so far, by identity key.</summary>
     public IReadOnlyDictionary<string, IdentityTransform> Plans => _plans;
 
@@ -57,8 +51,7 @@ public sealed class ReplaceAnonymizer(FaceReplacer replacer, Func<int, string> i
                 new FaceCompositor(_blur, mask).Apply(bgrFrame, FaceEllipse.From(region, mask.Scale));
             }
         }
-        var outcomes = Replacer.ApplyAll(bgrFrame, planned, mask);
-        LastOutcomes = planned.Select((face, i) => (face.Item1.TrackId, outcomes[i])).ToList();
+        Replacer.ApplyAll(bgrFrame, planned, mask);
     }
 
     /// <summary>Only an ellipse, no region: nothing to replace from, so the face is blurred (never left visible).</summary>

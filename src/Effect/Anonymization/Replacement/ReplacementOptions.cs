@@ -51,15 +51,6 @@ public sealed record ReplacementOptions
     /// </summary>
     public float LandmarkSmoothing { get; init; } = 0.6f;
 
-    /// <summary>
-    /// Each new face is also judged as a video encoder will leave it: part carried over from the frame before (see
-    /// <see cref="FaceReplacer.ApplyAll"/>). Needs frames one after another in clip order (a file render); off where
-    /// frames come in any order (the editor) and where the written file is read back (`deid render`'s check), which
-    /// measures the encoder's own answer: on the Hamilton clip (donors, seeds 3 / 1 / 5) the forecast blurred 60 / 54 /
-    /// 72 of 950 faces, often for one frame between new faces, where the read-back, without it, hid 3 / 3 / 11 more.
-    /// </summary>
-    public bool ForecastEncoder { get; init; }
-
     /// <summary>The largest geometric changes a transform may make.</summary>
     public FaceShapeLimits Shape { get; init; } = new();
 

@@ -15,11 +15,6 @@ public enum ReplacementOutcome
     BlurredNoLandmarks,
     /// <summary>The recognizer still matched the replaced face to the person, nearer than a blurred copy would be; blurred.</summary>
     BlurredStillRecognized,
-    /// <summary>
-    /// Clear of the person on its own, but too near half-mixed with what the frame before showed of the face, as a
-    /// video encoder carries the frame before into the next (with <see cref="ReplacementOptions.ForecastEncoder"/> only); blurred.
-    /// </summary>
-    BlurredForTheEncoder,
     /// <summary>Replacing threw; blurred.</summary>
     BlurredAfterError,
 }
