@@ -45,7 +45,7 @@ public sealed class HamiltonRenderTests(ITestOutputHelper output) : IDisposable
         Assert.InRange(result.Duration, source.Duration - 0.05, source.Duration + 0.05);
 
         var report = new List<string>();
-        var (faces, confident, leaked, untouched, distances) = JudgeEveryFrame(tools, source, rendered, report);
+        var (faces, confident, leaked, untouched, distances, _) = JudgeEveryFrame(tools, source, rendered, report);
         foreach (var line in report) output.WriteLine(line);
         output.WriteLine($"{method}: {faces} source faces in {source.FrameCount} frames, {confident} confident; " +
             $"confident leaked {leaked}, untouched {untouched}; distance median {distances.Order().ElementAt(distances.Count / 2):0.000}, min {distances.Min():0.000}");
@@ -58,7 +58,12 @@ public sealed class HamiltonRenderTests(ITestOutputHelper output) : IDisposable
         Assert.True(leaked <= confident / 100, $"{leaked} of {confident} confident faces are still recognizable");
     }
 
-    internal static (int Faces, int Confident, int Leaked, int Untouched, List<float> Distances) JudgeEveryFrame(FfmpegTools tools, VideoInfo source, string rendered, List<string> report)
+    /// <summary>
+    /// Every face the detector finds in the source, judged in the rendered file: how near its person it came, whether
+    /// it was left untouched, and for the confident ones whether the detector still finds a face at the same place
+    /// (IoU of at least 0.3, as `deid eval` counts a face still natural: a blur or a fill is no face, a new face is).
+    /// </summary>
+    internal static (int Faces, int Confident, int Leaked, int Untouched, List<float> Distances, int StillFaces) JudgeEveryFrame(FfmpegTools tools, VideoInfo source, string rendered, List<string> report)
     {
         var sessions = new InferenceSessionFactory(ExecutionDevice.Cpu);
         var models = SharedAssets.Models();
@@ -70,13 +75,14 @@ public sealed class HamiltonRenderTests(ITestOutputHelper output) : IDisposable
         using var renderedReader = new FrameReader(tools, VideoProbe.Probe(tools, rendered));
         using var original = new Mat(source.Height, source.Width, MatType.CV_8UC3);
         using var anonymized = new Mat(source.Height, source.Width, MatType.CV_8UC3);
-        int faces = 0, confident = 0, leaked = 0, untouched = 0, frame = 0;
+        int faces = 0, confident = 0, leaked = 0, untouched = 0, stillFaces = 0, frame = 0;
         var distances = new List<float>();
         while (originalReader.Read(original))
         {
             Assert.True(renderedReader.Read(anonymized), "the rendered clip has fewer frames than the source");
             var detections = detector.Detect(original);
             var verdicts = judge.Judge(original, anonymized, detections.Select(d => d.Landmarks).ToList());
+            var found = detector.Detect(anonymized);
             for (var i = 0; i < verdicts.Count; i++)
             {
                 faces++;
@@ -85,39 +91,14 @@ public sealed class HamiltonRenderTests(ITestOutputHelper output) : IDisposable
                 if (verdicts[i].Untouched) { untouched++; report.Add("untouched " + description); }
                 if (detections[i].Score < ConfidentFace) continue;
                 confident++;
+                if (found.Any(d => NonMaxSuppression.IntersectionOverUnion(d.Box, box) >= 0.3f)) stillFaces++;
                 distances.Add(verdicts[i].Distance);
                 if (verdicts[i].Distance <= NearDistance) report.Add("near " + description);
                 if (verdicts[i].Leaked) { leaked++; report.Add("leaked " + description); }
             }
             frame++;
         }
-        return (faces, confident, leaked, untouched, distances);
-    }
-
-    /// <summary>
-    /// Of the source's confident faces, how many the detector still finds at the same place in the rendered file
-    /// (IoU of at least 0.3, as `deid eval` counts a face still natural): a blur or a fill is no face, a new face is.
-    /// </summary>
-    internal static (int Confident, int StillFaces) CountStillFaces(FfmpegTools tools, VideoInfo source, string rendered)
-    {
-        var sessions = new InferenceSessionFactory(ExecutionDevice.Cpu);
-        using var detector = new YuNetDetector(sessions, SharedAssets.Models());
-        using var originalReader = new FrameReader(tools, source);
-        using var renderedReader = new FrameReader(tools, VideoProbe.Probe(tools, rendered));
-        using var original = new Mat(source.Height, source.Width, MatType.CV_8UC3);
-        using var anonymized = new Mat(source.Height, source.Width, MatType.CV_8UC3);
-        int confident = 0, stillFaces = 0;
-        while (originalReader.Read(original))
-        {
-            Assert.True(renderedReader.Read(anonymized), "the rendered clip has fewer frames than the source");
-            var found = detector.Detect(anonymized);
-            foreach (var face in detector.Detect(original).Where(d => d.Score >= ConfidentFace))
-            {
-                confident++;
-                if (found.Any(d => NonMaxSuppression.IntersectionOverUnion(d.Box, face.Box) >= 0.3f)) stillFaces++;
-            }
-        }
-        return (confident, stillFaces);
+        return (faces, confident, leaked, untouched, distances, stillFaces);
     }
 
     internal static int CountFrames(FfmpegTools tools, string path)

@@ -26,7 +26,7 @@ public sealed class OutputCheckTests(ITestOutputHelper output) : IDisposable
         var plain = DeidCli.Run(["render", SharedAssets.HamiltonClip, "-o", plainPath, "--method", "blur", "--strength", "0"]);
         Assert.True(plain.ExitCode == 0, $"deid render failed ({plain.ExitCode}): {plain.StandardError}");
         Assert.DoesNotContain("check:", plain.StandardError);
-        var (_, confident, leakedBefore, untouchedBefore, _) = HamiltonRenderTests.JudgeEveryFrame(tools, source, plainPath, []);
+        var (_, confident, leakedBefore, untouchedBefore, _, _) = HamiltonRenderTests.JudgeEveryFrame(tools, source, plainPath, []);
         output.WriteLine($"unchecked: {leakedBefore} of {confident} confident faces leaked, {untouchedBefore} faces untouched");
         Assert.True(leakedBefore >= 10, $"a blur at strength 0 was expected to leave faces recognizable; {leakedBefore} of {confident} leaked");
 
@@ -44,7 +44,7 @@ public sealed class OutputCheckTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(275, HamiltonRenderTests.CountFrames(tools, checkedPath));
         Assert.True(VideoProbe.Probe(tools, checkedPath).HasAudio, "the audio stream was lost");
         var report = new List<string>();
-        var (_, confidentAfter, leakedAfter, untouched, _) = HamiltonRenderTests.JudgeEveryFrame(tools, source, checkedPath, report);
+        var (_, confidentAfter, leakedAfter, untouched, _, _) = HamiltonRenderTests.JudgeEveryFrame(tools, source, checkedPath, report);
         foreach (var line in report.Where(l => l.StartsWith("leaked"))) output.WriteLine(line);
         output.WriteLine($"checked: {leakedAfter} of {confidentAfter} confident faces leaked, {untouched} faces untouched");
         // So weak a blur moves small doubtful faces by less than one level ("untouched" to the judge); the check
