@@ -16,7 +16,7 @@ public sealed class ReadBack : IDisposable
     /// <summary>
     /// At most this many writings of the clip, each after a check of the one before found faces to hide more. A face
     /// hidden more moves what the encoder predicts the next frames from, so one can bring on another a frame later:
-    /// the Hamilton clip took up to 5 writings (replace, donors).
+    /// the Hamilton clip took up to 7 writings (replace, donors, seeds 0-6).
     /// </summary>
     public const int MaxPasses = 8;
 
