@@ -145,12 +145,12 @@ public sealed partial class FaceReplacer : IDisposable
 
     private ReplacementOutcome[] ApplyEach(Mat bgrFrame, IReadOnlyList<(FaceRegion Region, IdentityTransform Transform)> faces, MaskOptions mask)
     {
-        // With an untouched copy of the frame (several faces), checks follow the replacements and reuse each face's original.
-        Mat? untouched = null;
+        if (faces.Count <= 1) return faces.Select(f => Apply(bgrFrame, f.Region, f.Transform, mask, untouched: null, keepOriginal: false)).ToArray();
+        // With an untouched copy of the frame, checks follow the replacements and reuse each face's original.
+        using var untouched = Options.SafetyCheck ? bgrFrame.Clone() : null;
         ReplacementOutcome ApplyOne(FaceRegion region, IdentityTransform transform) =>
             Apply(bgrFrame, region, transform, mask, untouched, keepOriginal: untouched is not null);
 
-        if (faces.Count <= 1) return faces.Select(f => ApplyOne(f.Region, f.Transform)).ToArray();
         var result = new ReplacementOutcome[faces.Count];
         var ordered = Enumerable.Range(0, faces.Count).Select(i => (faces[i].Region, faces[i].Transform, Index: i))
             .OrderBy(f => f.Region.Observed ? 1 : 0).ThenBy(f => f.Region.Score).ToList();
@@ -161,8 +161,6 @@ public sealed partial class FaceReplacer : IDisposable
             .ToHashSet();
         var deferred = duplicates.Select(i => ordered[i]).ToList();
         ordered = ordered.Where((_, i) => !duplicates.Contains(i)).ToList();
-        using var copy = Options.SafetyCheck ? bgrFrame.Clone() : null;
-        untouched = copy;
         var outcomes = ordered.Select(f => ApplyOne(f.Region, f.Transform)).ToList();
         for (var k = 0; k < ordered.Count; k++) result[ordered[k].Index] = outcomes[k];
         foreach (var duplicate in deferred)
