@@ -107,10 +107,15 @@ public static class RenderCommand
         {
             Description = "Write the rendered file without reading it back (see --check).",
         };
+        var maxWritings = new Option<int>("--max-writings")
+        {
+            Description = "With the read-back (--check): how many times the clip may be written before the render gives up and writes nothing. Each writing after the first costs a decode, an encode and a read-back.",
+            DefaultValueFactory = _ => ReadBack.DefaultMaxWritings,
+        };
 
         var command = new Command("render", "De-identify a video: detect and track every face over the whole clip, then write the clip again with the faces anonymized. Audio, frame rate, frame count, duration, rotation and size are kept.")
         {
-            input, output, method, seed, generator, donors, strength, maskScale, feather, color, threshold, device, preset, crf, quiet, analysis, selection, keep, keepPhoto, checkOutput, noCheck,
+            input, output, method, seed, generator, donors, strength, maskScale, feather, color, threshold, device, preset, crf, quiet, analysis, selection, keep, keepPhoto, checkOutput, noCheck, maxWritings,
         };
         command.SetAction((parse, commandCancel) =>
         {
@@ -143,6 +148,7 @@ public static class RenderCommand
             return new RenderRequest(parse.GetValue(input)!, parse.GetValue(output)!)
             {
                 CheckOutput = parse.GetValue(checkOutput) ? true : parse.GetValue(noCheck) ? false : null,
+                MaxWritings = (int)InRange(parse.GetValue(maxWritings), 1, 1000, "--max-writings"),
                 Anonymizer = new AnonymizerSettings
                 {
                     Method = Enum.Parse<AnonymizationMethod>(parse.GetValue(method)!, ignoreCase: true),

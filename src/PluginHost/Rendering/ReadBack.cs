@@ -14,11 +14,15 @@ namespace Deid.PluginHost.Rendering;
 public sealed class ReadBack : IDisposable
 {
     /// <summary>
-    /// At most this many writings of the clip, each after a check of the one before found faces to hide more. A face
-    /// hidden more moves what the encoder predicts the next frames from, so one can bring on another a frame later:
-    /// the Hamilton clip took up to 7 writings (replace, donors, seeds 0-6).
+    /// At most this many writings of the clip by default (<see cref="RenderRequest.MaxWritings"/>), each after a check
+    /// of the one before found faces to hide more. A face hidden more moves what the encoder predicts the next frames
+    /// from, so one can bring on another a frame later: the Hamilton clip took up to 7 writings (replace, donors, seeds
+    /// 0-6; the lead singer's new faces at frames 82-95 lie 0.60-0.67 from him, and came out too near one or two at a
+    /// time). Writings after the first cost a decode, an encode and a read-back (there, 6-9 s of about 90), and the
+    /// chain ends: every writing takes at least one face a step further, and a fill is the last step. A render that
+    /// runs out fails and writes nothing, so the default leaves twice the room the clip needed.
     /// </summary>
-    public const int MaxPasses = 8;
+    public const int DefaultMaxWritings = 16;
 
     /// <summary>
     /// How much wider than the method's mask a face found too near is blurred or filled: on a face still near its

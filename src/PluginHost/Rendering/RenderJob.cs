@@ -61,9 +61,9 @@ public static class RenderJob
             if (stronger.Count == 0) break;
             log($"check: the rendered file shows {stronger.Count} hidden faces within {readBack.TooNear:0.00} of their person " +
                 $"(frames {Describe(stronger)}); hiding them more and rendering again");
-            if (pass == ReadBack.MaxPasses)
+            if (pass >= request.MaxWritings)
                 throw new CliError($"after {pass} renderings {stronger.Count} hidden faces were still within {readBack.TooNear:0.00} of their person " +
-                    $"(frames {Describe(stronger)}); nothing was written. Render with --method blur or --method solid, or with --no-check to write it unchecked.");
+                    $"(frames {Describe(stronger)}); nothing was written. Render with a higher --max-writings, with --method blur or --method solid, or with --no-check to write it unchecked.");
         }
         if (replace is { Replacer.Donors: { } donors })
             log($"replace: new faces from {donors.Faces.Count} donor faces of {donors.People} people" + (donors.Skipped.Count > 0 ? $" ({donors.Skipped.Count} files gave none)" : ""));

@@ -24,6 +24,9 @@ public sealed record RenderRequest(string InputPath, string OutputPath)
     /// </summary>
     public bool? CheckOutput { get; init; }
 
+    /// <summary>With the read-back, how many times the clip may be written before the render gives up and writes nothing.</summary>
+    public int MaxWritings { get; init; } = ReadBack.DefaultMaxWritings;
+
     /// <summary>A saved analysis (`deid analyze`) to use instead of analysing again.</summary>
     public string? AnalysisPath { get; init; }
 

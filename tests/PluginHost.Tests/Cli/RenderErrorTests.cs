@@ -121,15 +121,31 @@ public sealed class RenderErrorTests : IDisposable
     [InlineData("--mask-scale", "0")]
     [InlineData("--threshold", "2")]
     [InlineData("--color", "green")]
+    [InlineData("--max-writings", "0")]
     public void Bad_option_values(string option, string value) =>
         AssertCleanFailure(DeidCli.Run(["render", SharedAssets.HamiltonClip, "-o", Output, option, value]), option);
+
+    /// <summary>
+    /// A blur at strength 0 leaves faces of the Hamilton clip recognizable: the first writing, read back, has faces to
+    /// hide more, and with one writing allowed the render runs out. Fail closed: nothing may be written then, not even
+    /// the file that was read back, and the first writing's kept changes are gone too.
+    /// </summary>
+    [Fact]
+    public void A_read_back_that_runs_out_of_writings_writes_nothing()
+    {
+        var run = DeidCli.Run(["render", SharedAssets.HamiltonClip, "-o", Output, "--method", "blur", "--strength", "0", "--check", "--max-writings", "1"]);
+        AssertCleanFailure(run, "after 1 renderings");
+        Assert.Contains("--max-writings", run.StandardError);
+        Assert.Contains("check: the rendered file shows", run.StandardError);
+        Assert.Empty(Directory.GetFileSystemEntries(_directory));
+    }
 
     [Fact]
     public void Help_explains_every_option()
     {
         var run = DeidCli.Run(["render", "--help"]);
         Assert.Equal(0, run.ExitCode);
-        foreach (var option in new[] { "--output", "--method", "--strength", "--mask-scale", "--feather", "--color", "--threshold", "--device", "--preset", "--crf", "--quiet" })
+        foreach (var option in new[] { "--output", "--method", "--strength", "--mask-scale", "--feather", "--color", "--threshold", "--device", "--preset", "--crf", "--quiet", "--check", "--no-check", "--max-writings" })
             Assert.Contains(option, run.StandardOutput);
     }
 
