@@ -107,6 +107,10 @@ public static class RenderCommand
         {
             Description = "Write the rendered file without reading it back (see --check).",
         };
+        var report = new Option<string>("--report")
+        {
+            Description = "Write a redaction report (HTML): per person, what the written file shows at each of their faces (kept visible, hidden, a new face, blurred, hidden more by the read-back), a timeline over the clip, and faces cropped from the written file.",
+        };
         var maxWritings = new Option<int>("--max-writings")
         {
             Description = "With the read-back (--check): how many times the clip may be written before the render gives up and writes nothing. Each writing after the first costs a decode, an encode and a read-back.",
@@ -115,7 +119,7 @@ public static class RenderCommand
 
         var command = new Command("render", "De-identify a video: detect and track every face over the whole clip, then write the clip again with the faces anonymized. Audio, frame rate, frame count, duration, rotation and size are kept.")
         {
-            input, output, method, seed, generator, donors, strength, maskScale, feather, color, threshold, device, preset, crf, quiet, analysis, selection, keep, keepPhoto, checkOutput, noCheck, maxWritings,
+            input, output, method, seed, generator, donors, strength, maskScale, feather, color, threshold, device, preset, crf, quiet, analysis, selection, keep, keepPhoto, checkOutput, noCheck, maxWritings, report,
         };
         command.SetAction((parse, commandCancel) =>
         {
@@ -145,9 +149,13 @@ public static class RenderCommand
             if (parse.GetValue(donors) is { } donorFolder && !Directory.Exists(donorFolder))
                 throw new CliError($"donor folder {donorFolder} does not exist");
             if (parse.GetValue(checkOutput) && parse.GetValue(noCheck)) throw new CliError("--check and --no-check cannot be given together");
+            // Checked before the render: a report that cannot be written should not cost one.
+            if (parse.GetValue(report) is { } reportPath && Path.GetDirectoryName(Path.GetFullPath(reportPath)) is { } reportFolder && !Directory.Exists(reportFolder))
+                throw new CliError($"--report: folder {reportFolder} does not exist");
             return new RenderRequest(parse.GetValue(input)!, parse.GetValue(output)!)
             {
                 CheckOutput = parse.GetValue(checkOutput) ? true : parse.GetValue(noCheck) ? false : null,
+                ReportPath = parse.GetValue(report),
                 MaxWritings = (int)InRange(parse.GetValue(maxWritings), 1, 1000, "--max-writings"),
                 Anonymizer = new AnonymizerSettings
                 {

@@ -61,6 +61,9 @@ public sealed class ReadBack : IDisposable
 
     public OutputCheckResult Result { get; private set; }
 
+    /// <summary>How the face of track <paramref name="trackId"/> at frame <paramref name="frame"/> is hidden beyond the method, if it is.</summary>
+    public Escalation? HiddenMoreAt(int frame, int trackId) => _escalated.At(frame, trackId);
+
     /// <summary>
     /// Frame <paramref name="index"/> of writing <paramref name="pass"/>: the method's faces (made by
     /// <paramref name="applyMethod"/> and kept on the first writing, restored on later ones), then the faces hidden more.

@@ -7,6 +7,7 @@ using Deid.Effect.Selection;
 using Deid.Effect.Imaging;
 using Deid.Effect.Tracking;
 using Deid.PluginHost.Cli;
+using Deid.PluginHost.Reports;
 using Deid.PluginHost.Video;
 using OpenCvSharp;
 
@@ -50,10 +51,13 @@ public static class RenderJob
         using var readBack = (request.CheckOutput ?? request.Anonymizer.Method == AnonymizationMethod.Replace)
             ? new ReadBack(clip, compositor, models.Embedder, output.TempPath + ".patches" + AtomicOutput.PartialMarker)
             : null;
+        // What the method did to each face is only known while it runs: kept for the report.
+        var ledger = request.ReportPath is not null ? new FaceLedger() : null;
+        if (ledger is not null && replace is not null) replace.Observer = ledger.Record;
         var covered = 0;
         for (var pass = 1; ; pass++)
         {
-            covered = Render(clip, compositor, readBack, output.TempPath, pass, cancel);
+            covered = Render(clip, compositor, readBack, output.TempPath, pass, pass == 1 ? ledger : null, cancel);
             if (pass == 1 && replace is not null)
                 log($"replace: {replace.Plans.Count} identities planned; {replace.Replacer.Statistics}");
             if (readBack is null) break;
@@ -78,7 +82,35 @@ public static class RenderJob
         var differences = VideoVerifier.Compare(tools, source, output.TempPath);
         if (differences.Count > 0)
             throw new VideoException($"the rendered file does not match the source ({string.Join("; ", differences)}); nothing was written");
+        RedactionReport? report = null;
+        Exception? reportFailure = null;
+        try
+        {
+            if (ledger is not null) report = Report(clip, ledger, readBack, outcome, output.TempPath, cancel);
+        }
+        catch (Exception e) when (e is VideoException or IOException or OpenCVException)
+        {
+            // The file passed every check: a report that cannot be made costs the report, not the render.
+            reportFailure = e;
+        }
         output.Commit();
+        if (reportFailure is not null) throw new CliError($"{request.OutputPath} was written, but not its report: {reportFailure.Message}");
+        if (report is not null && request.ReportPath is { } reportPath)
+        {
+            try
+            {
+                IdentitiesCommand.WriteAtomically(reportPath, stream =>
+                {
+                    using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+                    report.WriteHtml(writer);
+                });
+            }
+            catch (CliError e)
+            {
+                throw new CliError($"{request.OutputPath} was written, but not its report: {e.Message}");
+            }
+            log($"report: {reportPath}");
+        }
         return new RenderResult(request.OutputPath, analysis.FrameCount, analysis.Tracks.Count, analysis.Identities.Count, covered, analysisTime, renderTime)
         {
             IdentityTime = identityTime,
@@ -108,8 +140,50 @@ public static class RenderJob
         return string.Join(", ", frames.Take(8)) + (frames.Count > 8 ? $" and {frames.Count - 8} more" : "");
     }
 
+    /// <summary>What the written file shows at every tracked face of the clip, cropped from the file itself.</summary>
+    private static RedactionReport Report(ClipToRender clip, FaceLedger ledger, ReadBack? readBack, OutputCheckResult check, string written, CancellationToken cancel)
+    {
+        var (source, analysis, request) = (clip.Source, clip.Analysis, clip.Request);
+        var faces = new List<RenderedFace>();
+        for (var frame = 0; frame < analysis.FrameCount; frame++)
+        {
+            var hidden = clip.HiddenAt(frame).Select(region => region.TrackId).ToHashSet();
+            foreach (var region in analysis.RegionsAt(frame))
+            {
+                var treatment = !hidden.Contains(region.TrackId) ? FaceTreatment.Visible
+                    : readBack?.HiddenMoreAt(frame, region.TrackId) switch
+                    {
+                        Escalation.Blur => FaceTreatment.BlurredMore,
+                        Escalation.Solid => FaceTreatment.Filled,
+                        _ => ledger.At(frame, region.TrackId) switch
+                        {
+                            null => FaceTreatment.Hidden,
+                            ReplacementOutcome.Replaced => FaceTreatment.NewFace,
+                            ReplacementOutcome.ReplacedByAlternate => FaceTreatment.OtherNewFace,
+                            _ => FaceTreatment.Blurred,
+                        },
+                    };
+                faces.Add(new RenderedFace(frame, region.TrackId, region.Box, treatment));
+            }
+        }
+        var settings = request.Anonymizer;
+        var method = settings.Method.ToString().ToLowerInvariant();
+        if (settings.Method == AnonymizationMethod.Replace)
+        {
+            var replacement = settings.Replacement;
+            method += $" (seed {replacement.Seed}" + (replacement.DonorFolder is { } donors ? $", donors from {Path.GetFileName(Path.TrimEndingDirectorySeparator(donors))}" : "")
+                + (replacement.GeneratorPath is { } generator ? $", generator {Path.GetFileName(generator)}" : "") + ")";
+        }
+        var header = new RedactionHeader(Path.GetFileName(source.Path), Path.GetFileName(request.OutputPath), method, analysis.FrameCount, source.Fps,
+            source.Width, source.Height, check, DateTimeOffset.UtcNow);
+        var report = RedactionReport.Build(header, faces, analysis.IdentityOf);
+        report.TakeThumbnails(clip.Tools, written, cancel);
+        return report;
+    }
+
     /// <summary>Writes the clip once (writing <paramref name="pass"/>); returns how many faces it hid.</summary>
-    private static int Render(ClipToRender clip, FaceCompositor compositor, ReadBack? readBack, string temporaryPath, int pass, CancellationToken cancel)
+    /// <param name="ledger">Told which frame the method works on, so what it reports of each face is filed under it (first writing only).</param>
+    private static int Render(ClipToRender clip, FaceCompositor compositor, ReadBack? readBack, string temporaryPath, int pass, FaceLedger? ledger, CancellationToken cancel)
     {
         var (source, analysis) = (clip.Source, clip.Analysis);
         var progress = new ConsoleProgress(pass == 1 ? "render" : $"render {pass}", analysis.FrameCount, clip.Request.Quiet);
@@ -137,6 +211,7 @@ public static class RenderJob
                         throw new CliError($"frame {index} of {source.Path} is not the frame that was analysed: the analysis belongs to another clip");
                 }
                 var hidden = clip.HiddenAt(index);
+                if (ledger is not null) ledger.CurrentFrame = index;
                 if (readBack is null) clip.Hide(planes, frame, hidden);
                 else readBack.Render(index, frame, hidden, pass, () => clip.Hide(planes, frame, hidden));
                 covered += hidden.Count;

@@ -27,6 +27,9 @@ public sealed record RenderRequest(string InputPath, string OutputPath)
     /// <summary>With the read-back, how many times the clip may be written before the render gives up and writes nothing.</summary>
     public int MaxWritings { get; init; } = ReadBack.DefaultMaxWritings;
 
+    /// <summary>Where to write a redaction report (HTML): what the written file shows at every tracked face; null for none.</summary>
+    public string? ReportPath { get; init; }
+
     /// <summary>A saved analysis (`deid analyze`) to use instead of analysing again.</summary>
     public string? AnalysisPath { get; init; }
 

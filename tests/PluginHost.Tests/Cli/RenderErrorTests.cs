@@ -141,11 +141,15 @@ public sealed class RenderErrorTests : IDisposable
     }
 
     [Fact]
+    public void A_report_into_a_folder_that_does_not_exist() =>
+        AssertCleanFailure(DeidCli.Run(["render", SharedAssets.HamiltonClip, "-o", Output, "--report", Path.Combine(_directory, "nowhere", "report.html")]), "--report");
+
+    [Fact]
     public void Help_explains_every_option()
     {
         var run = DeidCli.Run(["render", "--help"]);
         Assert.Equal(0, run.ExitCode);
-        foreach (var option in new[] { "--output", "--method", "--strength", "--mask-scale", "--feather", "--color", "--threshold", "--device", "--preset", "--crf", "--quiet", "--check", "--no-check", "--max-writings" })
+        foreach (var option in new[] { "--output", "--method", "--strength", "--mask-scale", "--feather", "--color", "--threshold", "--device", "--preset", "--crf", "--quiet", "--check", "--no-check", "--max-writings", "--report" })
             Assert.Contains(option, run.StandardOutput);
     }
 

@@ -65,11 +65,24 @@ public sealed class KeepPhotoTests(ITestOutputHelper output) : IDisposable
         var obama = document.Identities.MinBy(i => EmbeddingMath.MedianDistance(probe, i.Embeddings))!.Id;
 
         var rendered = Path.Combine(_directory, "kept-by-number.mp4");
-        var run = DeidCli.Run(["render", clip, "-o", rendered, "--analysis", analysis, "--keep", obama.ToString()]);
+        var redaction = Path.Combine(_directory, "kept-by-number.html");
+        var run = DeidCli.Run(["render", clip, "-o", rendered, "--analysis", analysis, "--keep", obama.ToString(), "--report", redaction]);
         Assert.True(run.ExitCode == 0, run.StandardError);
         Assert.Contains("using analysis", run.StandardError);
         Assert.DoesNotContain("changes of shot", run.StandardError);
         AssertOnlyObamaIsVisible(clip, rendered);
+
+        // The report says the same: Obama's faces kept visible, everyone else's hidden, and nothing read back (blur).
+        var numbers = Reports.RedactionReportTests.Embedded(File.ReadAllText(redaction));
+        var rows = numbers["rows"]!.ToList();
+        Assert.Equal(document.Identities.Select(i => (int?)i.Id).Order(), rows.Where(r => r["identity"]!.Type != Newtonsoft.Json.Linq.JTokenType.Null).Select(r => (int?)r["identity"]).Order());
+        foreach (var row in rows)
+        {
+            var kept = row["identity"]!.Type != Newtonsoft.Json.Linq.JTokenType.Null && (int)row["identity"]! == obama;
+            Assert.Equal(kept ? (int)row["faces"]! : 0, (int)row["counts"]!["visible"]!);
+            Assert.Equal(kept ? 0 : (int)row["faces"]!, (int)row["counts"]!["hidden"]!);
+        }
+        Assert.Equal(0, (int)numbers["writings"]!);
 
         // The same analysis as a file from before cuts were found (no cut frames at all): rendered, with a warning.
         document.CutFrames = null;

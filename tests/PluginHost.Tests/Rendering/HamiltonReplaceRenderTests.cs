@@ -60,8 +60,9 @@ public sealed class HamiltonReplaceRenderTests(ITestOutputHelper output) : IDisp
     public void Donor_faces_replace_most_faces_of_the_clip_and_hide_its_people(int seed)
     {
         var rendered = Path.Combine(_directory, $"hamilton_donors_{seed}.mp4");
+        var redaction = Path.Combine(_directory, $"hamilton_donors_{seed}.html");
         var run = DeidCli.Run(["render", SharedAssets.HamiltonClip, "-o", rendered, "--method", "replace", "--seed", seed.ToString(),
-            "--donors", SharedAssets.Media("photos")], timeoutSeconds: 900);
+            "--donors", SharedAssets.Media("photos"), "--report", redaction], timeoutSeconds: 900);
         Assert.True(run.ExitCode == 0, $"deid render failed ({run.ExitCode}): {run.StandardError}");
         var lines = run.StandardError.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("replace:") || l.StartsWith("wrote")).ToList();
         foreach (var line in lines) output.WriteLine(line);
@@ -70,6 +71,7 @@ public sealed class HamiltonReplaceRenderTests(ITestOutputHelper output) : IDisp
         Assert.True(statistics.Success, "no replace statistics in the log");
         var (all, replaced) = (int.Parse(statistics.Groups[1].Value), int.Parse(statistics.Groups[2].Value));
         Assert.True(replaced >= all * 4 / 10, $"only {replaced} of {all} faces were replaced; the others were blurred");
+        AssertReportAgreesWithLog(redaction, run.StandardError);
 
         var tools = FfmpegTools.Locate();
         var source = VideoProbe.Probe(tools, SharedAssets.HamiltonClip);
@@ -84,6 +86,38 @@ public sealed class HamiltonReplaceRenderTests(ITestOutputHelper output) : IDisp
         AssertOnlyReportedFacesAreNear(run.StandardError, report, maxStillNear: 1);
         output.WriteLine($"donors, seed {seed}: still a face in the file {stillFaces} of {confident} confident faces ({100.0 * stillFaces / confident:0.0} %)");
         Assert.True(stillFaces >= confident * 0.89, $"only {stillFaces} of {confident} confident faces are still a face in the file; the others were blurred or filled");
+    }
+
+    /// <summary>
+    /// The redaction report counts what the log says the render did: every hidden face once, the read-back's faces as
+    /// hidden more, the others as the method left them, and shows faces cropped from the file for every person.
+    /// </summary>
+    private void AssertReportAgreesWithLog(string reportPath, string log)
+    {
+        Assert.True(File.Exists(reportPath), "no redaction report was written");
+        var html = File.ReadAllText(reportPath);
+        var json = Reports.RedactionReportTests.Embedded(html);
+        int Total(string key) => (int)json["totals"]![key]!;
+        var covered = int.Parse(System.Text.RegularExpressions.Regex.Match(log, @"(\d+) faces covered").Groups[1].Value);
+        var check = System.Text.RegularExpressions.Regex.Match(log, @"check: (\d+) rendering\(s\); (\d+) faces hidden more");
+        Assert.True(check.Success, "no check summary in the log");
+        var statistics = System.Text.RegularExpressions.Regex.Match(log, @"Replaced (\d+), ReplacedByAlternate (\d+)");
+        Assert.True(statistics.Success, "no replace statistics in the log");
+        var (passes, escalated) = (int.Parse(check.Groups[1].Value), int.Parse(check.Groups[2].Value));
+        var replaced = int.Parse(statistics.Groups[1].Value) + int.Parse(statistics.Groups[2].Value);
+        var (newFaces, hiddenMore) = (Total("newFace") + Total("otherNewFace"), Total("blurredMore") + Total("filled"));
+        output.WriteLine($"report: {newFaces} new faces, {Total("blurred")} blurred instead, {hiddenMore} hidden more, {Total("visible")} visible; log: {covered} covered, {replaced} replaced, {escalated} hidden more");
+
+        Assert.Equal(0, Total("visible"));
+        Assert.Equal(0, Total("hidden"));
+        Assert.Equal(covered, newFaces + Total("blurred") + hiddenMore);
+        Assert.Equal(escalated, hiddenMore);
+        Assert.Equal(passes, (int)json["writings"]!);
+        // A face the read-back hid more was a new face or a blur before it: the new faces left are the replaced less some of those.
+        Assert.InRange(newFaces, replaced - hiddenMore, replaced);
+        foreach (var row in json["rows"]!)
+            Assert.True((int)row["thumbnails"]! > 0, $"no face of {row["identity"]} was cropped from the file");
+        Assert.Contains("data:image/png;base64,", html);
     }
 
     /// <summary>

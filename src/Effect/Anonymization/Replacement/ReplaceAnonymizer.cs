@@ -25,6 +25,9 @@ public sealed class ReplaceAnonymizer(FaceReplacer replacer, Func<int, string> i
     /// <summary>The transforms planned so far, by identity key.</summary>
     public IReadOnlyDictionary<string, IdentityTransform> Plans => _plans;
 
+    /// <summary>Told what became of each face <see cref="Apply"/> was given, by its track (a redaction report keeps it).</summary>
+    public Action<int, ReplacementOutcome>? Observer { get; set; }
+
     public void Apply(Mat bgrFrame, IReadOnlyList<FaceRegion> regions, MaskOptions mask)
     {
         var planned = new List<(FaceRegion, IdentityTransform)>(regions.Count);
@@ -49,9 +52,12 @@ public sealed class ReplaceAnonymizer(FaceReplacer replacer, Func<int, string> i
             {
                 // No plan, no replacement: the face is hidden all the same.
                 new FaceCompositor(_blur, mask).Apply(bgrFrame, FaceEllipse.From(region, mask.Scale));
+                Observer?.Invoke(region.TrackId, ReplacementOutcome.BlurredAfterError);
             }
         }
-        Replacer.ApplyAll(bgrFrame, planned, mask);
+        var outcomes = Replacer.ApplyAll(bgrFrame, planned, mask);
+        if (Observer is { } observer)
+            for (var i = 0; i < planned.Count; i++) observer(planned[i].Item1.TrackId, outcomes[i]);
     }
 
     /// <summary>Only an ellipse, no region: nothing to replace from, so the face is blurred (never left visible).</summary>
