@@ -151,8 +151,8 @@ public sealed class RedactionReport
 
             """);
         WriteSummary(writer);
-        writer.Write(Legend());
-        writer.Write("<table>\n<tr><th>Who</th><th>Faces</th><th>Over the clip</th></tr>\n");
+        writer.Write(Legend(Enum.GetValues<FaceTreatment>().Where(t => _rows.Any(row => row.Count(t) > 0))));
+        writer.Write($"<table>\n<tr><th>Who</th><th>Faces</th><th>Over the clip, {Timecode(0)} to {Timecode(Header.FrameCount)}</th></tr>\n");
         foreach (var row in _rows) WriteRow(writer, row);
         writer.Write("</table>\n");
         writer.Write("""
@@ -197,8 +197,8 @@ public sealed class RedactionReport
         writer.Write("<tr class=\"faces\"><td></td><td colspan=\"2\">");
         foreach (var (face, png) in thumbnails)
         {
-            var caption = $"frame {face.Frame.ToString(Invariant)} · {Name(face.Treatment)}";
-            writer.Write($"<figure class=\"{Key(face.Treatment)}\"><img src=\"data:image/png;base64,{Convert.ToBase64String(png!)}\" alt=\"{Html(row.Label)}, {Html(caption)}\"><figcaption>{Html(caption)}</figcaption></figure>");
+            var (frame, treatment) = ($"frame {face.Frame.ToString(Invariant)} ({Timecode(face.Frame)})", Name(face.Treatment));
+            writer.Write($"<figure class=\"{Key(face.Treatment)}\"><img src=\"data:image/png;base64,{Convert.ToBase64String(png!)}\" alt=\"{Html(row.Label)}, {Html(frame)}, {Html(treatment)}\"><figcaption>{Html(frame)}<br>{Html(treatment)}</figcaption></figure>");
         }
         writer.Write("</td></tr>\n");
     }
@@ -216,15 +216,23 @@ public sealed class RedactionReport
             while (end < frames && byFrame.TryGetValue(end, out var next) && next == treatment) end++;
             var left = 100.0 * start / frames;
             var width = 100.0 * (end - start) / frames;
-            var range = end - start == 1 ? $"frame {start.ToString(Invariant)}" : $"frames {start.ToString(Invariant)}–{(end - 1).ToString(Invariant)}";
+            var range = end - start == 1 ? $"frame {start.ToString(Invariant)} ({Timecode(start)})"
+                : $"frames {start.ToString(Invariant)}–{(end - 1).ToString(Invariant)} ({Timecode(start)}–{Timecode(end)})";
             spans.Add($"<span class=\"{Key(treatment)}\" style=\"left:{left.ToString("0.###", Invariant)}%;width:{width.ToString("0.###", Invariant)}%\" title=\"{range}: {Html(Name(treatment))}\"></span>");
             start = end;
         }
         return $"<div class=\"bar\">{string.Concat(spans)}</div>";
     }
 
-    private static string Legend() =>
-        "<p class=\"legend\">" + string.Concat(Enum.GetValues<FaceTreatment>().Select(t => $"<span class=\"chip {Key(t)}\">{Html(Name(t))}</span>")) + "</p>\n";
+    /// <summary>The start time of frame <paramref name="frame"/>, as m:ss.ff.</summary>
+    private string Timecode(int frame)
+    {
+        var seconds = Header.FramesPerSecond > 0 ? frame / Header.FramesPerSecond : 0;
+        return $"{((int)(seconds / 60)).ToString(Invariant)}:{(seconds % 60).ToString("00.00", Invariant)}";
+    }
+
+    private static string Legend(IEnumerable<FaceTreatment> present) =>
+        "<p class=\"legend\">" + string.Concat(present.Select(t => $"<span class=\"chip {Key(t)}\">{Html(Name(t))}</span>")) + "</p>\n";
 
     /// <summary>Lower first: what a reviewer must see is drawn over what is routine.</summary>
     private static int Priority(FaceTreatment treatment) => treatment switch
@@ -274,8 +282,8 @@ public sealed class RedactionReport
         .bar{position:relative;height:18px;background:#eceef3;border-radius:3px;overflow:hidden}
         .bar span{position:absolute;top:0;bottom:0;min-width:1px}
         .chip{display:inline-block;padding:1px 7px;margin:2px 4px 2px 0;border-radius:9px;font-size:12px;color:#fff}
-        figure{display:inline-block;margin:4px 6px 4px 0;text-align:center;border-bottom:4px solid transparent}
-        figure img{display:block;height:96px;border-radius:3px}figcaption{font-size:11px;color:#687083}
+        figure{display:inline-block;width:min-content;margin:4px 6px 4px 0;text-align:center;vertical-align:top;border-bottom:4px solid transparent}
+        figure img{display:block;height:96px;border-radius:3px}figcaption{font-size:11px;line-height:1.25;color:#687083;padding:2px 0}
         .visible{background:#d4372c;border-color:#d4372c}.hidden{background:#4d6a9a;border-color:#4d6a9a}
         .newFace{background:#2f8f5b;border-color:#2f8f5b}.otherNewFace{background:#57b383;border-color:#57b383}
         .blurred{background:#8a8fa0;border-color:#8a8fa0}.blurredMore{background:#c98a1b;border-color:#c98a1b}

@@ -80,6 +80,9 @@ public sealed class RedactionReportTests
         Assert.Contains("&lt;b&gt;clip&lt;/b&gt;.mp4", html);
         var json = Embedded(html);
         Assert.Equal(85, (int)json["stillNear"]![0]!["frame"]!);
+        // The legend names what the page shows, nothing else.
+        Assert.Contains(">new face</span>", html);
+        Assert.DoesNotContain("another new face", html);
         // Nothing was cropped from a file: no picture in the page.
         Assert.DoesNotContain("data:image/png", html);
     }
