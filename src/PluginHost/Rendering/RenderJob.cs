@@ -86,7 +86,7 @@ public static class RenderJob
         Exception? reportFailure = null;
         try
         {
-            if (ledger is not null) report = Report(clip, ledger, readBack, outcome, output.TempPath, cancel);
+            if (ledger is not null) report = RedactionReporting.Make(clip, ledger, readBack, outcome, output.TempPath, cancel);
         }
         catch (Exception e) when (e is VideoException or IOException or OpenCVException)
         {
@@ -99,11 +99,7 @@ public static class RenderJob
         {
             try
             {
-                IdentitiesCommand.WriteAtomically(reportPath, stream =>
-                {
-                    using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-                    report.WriteHtml(writer);
-                });
+                RedactionReporting.Write(report, reportPath);
             }
             catch (CliError e)
             {
@@ -138,47 +134,6 @@ public static class RenderJob
     {
         var frames = faces.Select(f => f.Frame).Distinct().Order().ToList();
         return string.Join(", ", frames.Take(8)) + (frames.Count > 8 ? $" and {frames.Count - 8} more" : "");
-    }
-
-    /// <summary>What the written file shows at every tracked face of the clip, cropped from the file itself.</summary>
-    private static RedactionReport Report(ClipToRender clip, FaceLedger ledger, ReadBack? readBack, OutputCheckResult check, string written, CancellationToken cancel)
-    {
-        var (source, analysis, request) = (clip.Source, clip.Analysis, clip.Request);
-        var faces = new List<RenderedFace>();
-        for (var frame = 0; frame < analysis.FrameCount; frame++)
-        {
-            var hidden = clip.HiddenAt(frame).Select(region => region.TrackId).ToHashSet();
-            foreach (var region in analysis.RegionsAt(frame))
-            {
-                var treatment = !hidden.Contains(region.TrackId) ? FaceTreatment.Visible
-                    : readBack?.HiddenMoreAt(frame, region.TrackId) switch
-                    {
-                        Escalation.Blur => FaceTreatment.BlurredMore,
-                        Escalation.Solid => FaceTreatment.Filled,
-                        _ => ledger.At(frame, region.TrackId) switch
-                        {
-                            null => FaceTreatment.Hidden,
-                            ReplacementOutcome.Replaced => FaceTreatment.NewFace,
-                            ReplacementOutcome.ReplacedByAlternate => FaceTreatment.OtherNewFace,
-                            _ => FaceTreatment.Blurred,
-                        },
-                    };
-                faces.Add(new RenderedFace(frame, region.TrackId, region.Box, treatment));
-            }
-        }
-        var settings = request.Anonymizer;
-        var method = settings.Method.ToString().ToLowerInvariant();
-        if (settings.Method == AnonymizationMethod.Replace)
-        {
-            var replacement = settings.Replacement;
-            method += $" (seed {replacement.Seed}" + (replacement.DonorFolder is { } donors ? $", donors from {Path.GetFileName(Path.TrimEndingDirectorySeparator(donors))}" : "")
-                + (replacement.GeneratorPath is { } generator ? $", generator {Path.GetFileName(generator)}" : "") + ")";
-        }
-        var header = new RedactionHeader(Path.GetFileName(source.Path), Path.GetFileName(request.OutputPath), method, analysis.FrameCount, source.Fps,
-            source.Width, source.Height, check, DateTimeOffset.UtcNow);
-        var report = RedactionReport.Build(header, faces, analysis.IdentityOf);
-        report.TakeThumbnails(clip.Tools, written, cancel);
-        return report;
     }
 
     /// <summary>Writes the clip once (writing <paramref name="pass"/>); returns how many faces it hid.</summary>
