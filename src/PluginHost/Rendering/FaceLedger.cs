@@ -14,8 +14,6 @@ public sealed class FaceLedger
     /// <summary>The frame whose faces the method is working on now; outcomes reported are filed under it.</summary>
     public int CurrentFrame { get; set; }
 
-    public int Count => _outcomes.Count;
-
     public void Record(int trackId, ReplacementOutcome outcome) => _outcomes[(CurrentFrame, trackId)] = outcome;
 
     public ReplacementOutcome? At(int frame, int trackId) => _outcomes.TryGetValue((frame, trackId), out var outcome) ? outcome : null;

@@ -46,7 +46,7 @@ public static class RedactionReporting
             method += $" (seed {replacement.Seed}" + (replacement.DonorFolder is { } donors ? $", donors from {Path.GetFileName(Path.TrimEndingDirectorySeparator(donors))}" : "")
                 + (replacement.GeneratorPath is { } generator ? $", generator {Path.GetFileName(generator)}" : "") + ")";
         }
-        var header = new RedactionHeader(Path.GetFileName(source.Path), Path.GetFileName(request.OutputPath), method, analysis.FrameCount, source.Fps,
+        var header = new RedactionHeader(Path.GetFileName(source.Path), Path.GetFileName(request.OutputPath), method, analysis.FrameCount, source.FrameRate,
             source.Width, source.Height, check, DateTimeOffset.UtcNow);
         var report = RedactionReport.Build(header, faces, analysis.IdentityOf);
         report.TakeThumbnails(clip.Tools, written, cancel);

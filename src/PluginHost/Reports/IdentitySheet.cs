@@ -96,7 +96,7 @@ public sealed class IdentitySheet
     /// so seeking an editor to the label lands on that frame and not on the one before.
     /// </summary>
     public string Timecode(int frame) =>
-        FormatHundredths(((long)frame * _rateDenominator * 100 + _rateNumerator - 1) / _rateNumerator);
+        ClipTimecode.OfFrame(frame, _rateNumerator, _rateDenominator);
 
     /// <summary>Clip length in the same notation as <see cref="Timecode"/>, rounded: a length is not a frame's position.</summary>
     public string Duration => AxisLabel(1);
@@ -392,10 +392,8 @@ public sealed class IdentitySheet
         return total;
     }
 
-    private string AxisLabel(double fractionOfClip) => FormatHundredths((long)Math.Round(ClipSeconds * fractionOfClip * 100, MidpointRounding.AwayFromZero));
+    private string AxisLabel(double fractionOfClip) => ClipTimecode.FromHundredths((long)Math.Round(ClipSeconds * fractionOfClip * 100, MidpointRounding.AwayFromZero));
 
-    private static string FormatHundredths(long hundredths) =>
-        string.Create(Invariant, $"{hundredths / 6000:00}:{hundredths / 100 % 60:00}.{hundredths % 100:00}");
 
     private static string FormatSeconds(double seconds) => seconds.ToString("0.00", Invariant) + " s";
 

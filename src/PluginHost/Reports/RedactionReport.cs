@@ -39,15 +39,19 @@ public sealed class RedactionReport
     /// <summary>One person's faces, or the faces of no person (<see cref="Identity"/> null).</summary>
     public sealed record Row(int? Identity, IReadOnlyList<int> TrackIds, IReadOnlyList<RenderedFace> Faces)
     {
+        private readonly Dictionary<FaceTreatment, int> _counts = Faces.CountBy(face => face.Treatment).ToDictionary();
+
         public string Label => Identity is { } id ? $"Person {id.ToString(Invariant)}" : "No identity";
 
-        public int Count(FaceTreatment treatment) => Faces.Count(face => face.Treatment == treatment);
+        public int Count(FaceTreatment treatment) => _counts.GetValueOrDefault(treatment);
 
         /// <summary>The faces to crop from the written file: everything the read-back touched first, then evenly spread.</summary>
-        public IReadOnlyList<RenderedFace> Picks()
+        public IReadOnlyList<RenderedFace> Picks { get; } = Pick(Faces);
+
+        private static List<RenderedFace> Pick(IReadOnlyList<RenderedFace> faces)
         {
-            var readBack = Faces.Where(face => face.Treatment is FaceTreatment.BlurredMore or FaceTreatment.Filled).ToList();
-            var rest = Faces.Except(readBack).ToList();
+            var readBack = faces.Where(face => face.Treatment is FaceTreatment.BlurredMore or FaceTreatment.Filled).ToList();
+            var rest = faces.Except(readBack).ToList();
             var picks = readBack.Take(MaxThumbnails / 2).ToList();
             var room = MaxThumbnails - picks.Count;
             if (rest.Count > 0)
@@ -73,7 +77,7 @@ public sealed class RedactionReport
     /// <summary>Crops every row's <see cref="Row.Picks"/> out of the written file, in one pass over it.</summary>
     public void TakeThumbnails(FfmpegTools tools, string written, CancellationToken cancel)
     {
-        var wanted = _rows.SelectMany(row => row.Picks()).GroupBy(face => face.Frame).ToDictionary(g => g.Key, g => g.ToList());
+        var wanted = _rows.SelectMany(row => row.Picks).GroupBy(face => face.Frame).ToDictionary(g => g.Key, g => g.ToList());
         if (wanted.Count == 0) return;
         var last = wanted.Keys.Max();
         using var frames = Rendering.FrameSource.Open(tools, VideoProbe.Probe(tools, written));
@@ -125,7 +129,7 @@ public sealed class RedactionReport
                 tracks = row.TrackIds,
                 faces = row.Faces.Count,
                 counts = Enum.GetValues<FaceTreatment>().ToDictionary(Key, row.Count),
-                thumbnails = row.Picks().Count(face => _crops.GetValueOrDefault((face.Frame, face.TrackId)) is { Length: > 0 }),
+                thumbnails = row.Picks.Count(face => _crops.GetValueOrDefault((face.Frame, face.TrackId)) is { Length: > 0 }),
             }),
         };
         return JsonConvert.SerializeObject(summary, Formatting.Indented);
@@ -192,7 +196,7 @@ public sealed class RedactionReport
             .Select(t => $"<span class=\"chip {Key(t)}\">{Html(Name(t))} {row.Count(t).ToString(Invariant)}</span>");
         var tracks = $"{row.TrackIds.Count.ToString(Invariant)} {(row.TrackIds.Count == 1 ? "track" : "tracks")}, {row.Faces.Count.ToString(Invariant)} faces";
         writer.Write($"<tr><td class=\"who\">{Html(row.Label)}<div class=\"muted\">{tracks}</div></td><td>{string.Concat(counts)}</td><td class=\"timeline\">{Timeline(row)}</td></tr>\n");
-        var thumbnails = row.Picks().Select(face => (face, png: _crops.GetValueOrDefault((face.Frame, face.TrackId)))).Where(p => p.png is { Length: > 0 }).ToList();
+        var thumbnails = row.Picks.Select(face => (face, png: _crops.GetValueOrDefault((face.Frame, face.TrackId)))).Where(p => p.png is { Length: > 0 }).ToList();
         if (thumbnails.Count == 0) return;
         writer.Write("<tr class=\"faces\"><td></td><td colspan=\"2\">");
         foreach (var (face, png) in thumbnails)
@@ -224,12 +228,7 @@ public sealed class RedactionReport
         return $"<div class=\"bar\">{string.Concat(spans)}</div>";
     }
 
-    /// <summary>The start time of frame <paramref name="frame"/>, as m:ss.ff.</summary>
-    private string Timecode(int frame)
-    {
-        var seconds = Header.FramesPerSecond > 0 ? frame / Header.FramesPerSecond : 0;
-        return $"{((int)(seconds / 60)).ToString(Invariant)}:{(seconds % 60).ToString("00.00", Invariant)}";
-    }
+    private string Timecode(int frame) => ClipTimecode.OfFrame(frame, Header.FrameRate.Numerator, Header.FrameRate.Denominator);
 
     private static string Legend(IEnumerable<FaceTreatment> present) =>
         "<p class=\"legend\">" + string.Concat(present.Select(t => $"<span class=\"chip {Key(t)}\">{Html(Name(t))}</span>")) + "</p>\n";

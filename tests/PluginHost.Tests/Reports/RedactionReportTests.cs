@@ -12,7 +12,7 @@ public sealed class RedactionReportTests
     private static readonly Rect2f Box = new(10, 10, 40, 48);
 
     private static RedactionHeader Header(OutputCheckResult? check = null) =>
-        new("source.mp4", "out.mp4", "replace (seed 3)", 100, 25, 640, 360, check ?? new OutputCheckResult(0, 0, []), DateTimeOffset.UnixEpoch);
+        new("source.mp4", "out.mp4", "replace (seed 3)", 100, (25, 1), 640, 360, check ?? new OutputCheckResult(0, 0, []), DateTimeOffset.UnixEpoch);
 
     /// <summary>Track 1 and 2 are person 7, track 3 is person 4, track 9 belongs to nobody.</summary>
     private static int? IdentityOf(int track) => track switch { 1 or 2 => 7, 3 => 4, _ => null };
@@ -57,7 +57,7 @@ public sealed class RedactionReportTests
         var faces = Run(1, 0, 99, FaceTreatment.NewFace).ToList();
         faces[40] = faces[40] with { Treatment = FaceTreatment.Filled };
         faces[41] = faces[41] with { Treatment = FaceTreatment.BlurredMore };
-        var picks = RedactionReport.Build(Header(), faces, IdentityOf).Rows.Single().Picks();
+        var picks = RedactionReport.Build(Header(), faces, IdentityOf).Rows.Single().Picks;
 
         Assert.Equal(RedactionReport.MaxThumbnails, picks.Count);
         Assert.Contains(picks, face => face.Frame == 40);
