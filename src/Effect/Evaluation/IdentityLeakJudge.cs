@@ -41,7 +41,7 @@ public sealed class IdentityLeakJudge(IFaceEmbedder embedder)
                 var reference = embedder.Distance(original, embeddings[3 * i + 2]);
                 var untouched = Identical(chips[3 * i], chips[3 * i + 1]);
                 var leaked = untouched || (distance < embedder.MatchThreshold && distance <= reference);
-                verdicts.Add(new LeakVerdict(distance, reference, untouched, leaked));
+                verdicts.Add(new LeakVerdict(distance, reference, untouched, leaked) { OriginalEmbedding = original, OutputEmbedding = embeddings[3 * i + 1] });
             }
             return verdicts;
         }

@@ -19,6 +19,7 @@ public static class EvaluationTable
         ("eyes 15%", "eye opening within 15 %", r => Percent(r.PoseAndExpression.EyesKeptShare)),
         ("mouth 15%", "mouth opening within 15 % (at least 0.03 of the mouth's width)", r => Percent(r.PoseAndExpression.MouthKeptShare)),
         ("flicker", "frame-to-frame change inside the face, output over source (clips; above 1 adds flicker)", r => r.Flicker is null ? "-" : Number(r.Flicker.Ratio, "0.00")),
+        ("changed", "consecutive faces of one track that the recognizer calls one person in the source and two in the output (clips; lower keeps one face)", r => r.Steadiness is null ? "-" : Percent(r.Steadiness.ChangedPersonShare)),
         ("fps", "frames per second of the method alone", r => Number(r.Speed.FramesPerSecond, "0.0")),
         ("ms/face", "milliseconds of the method per face", r => Number(r.Speed.MillisecondsPerFace, "0.00")),
     ];
@@ -42,7 +43,10 @@ public static class EvaluationTable
         if (method.Outcomes is not { Count: > 0 } outcomes) return null;
         var total = outcomes.Sum(o => o.Faces);
         var parts = outcomes.Where(o => o.Faces > 0).Select(o => $"{o.Faces.ToString(Invariant)} {o.Outcome}");
-        return $"of {total.ToString(Invariant)} faces (all, not only confident): {string.Join("; ", parts)}";
+        var changes = method.Steadiness?.TreatmentChanges is { } count
+            ? $"; {count.ToString(Invariant)} of {method.Steadiness.FacePairs.ToString(Invariant)} consecutive confident faces of a track treated otherwise than the frame before (another new face, or a blur)"
+            : "";
+        return $"of {total.ToString(Invariant)} faces (all, not only confident): {string.Join("; ", parts)}{changes}";
     }
 
     public static string Percent(double? share) => share is { } s ? (100 * s).ToString("0.0", Invariant) + "%" : "-";

@@ -18,6 +18,7 @@ public sealed class Evaluator(EvaluationModels models)
 {
     private readonly IdentityLeakJudge _judge = new(models.Engine.Embedder);
     private readonly DetectionProbe _probe = new(models.Engine.Detector);
+    private readonly Deid.Effect.Recognition.IFaceEmbedder _embedder = models.Engine.Embedder;
 
     /// <param name="encoded">Null: each output is measured as the method leaves it. Set (clips): as a rendered file carries it.</param>
     public EvaluationReport Run(IEvaluationInput input, IReadOnlyList<IEvaluatedMethod> methods, EvaluationStrip? strip,
@@ -112,6 +113,8 @@ public sealed class Evaluator(EvaluationModels models)
         using var previousSource = new Mat();
         using var flicker = new FlickerMeter();
         var previousRegions = new Dictionary<int, FaceRegion>();
+        // Each method's confident faces of the frame before, by track: their embeddings in the source and the output.
+        var previousFaces = methods.Select(_ => new Dictionary<int, (float[] Source, float[] Output)>()).ToList();
         var stripFaces = strip?.Choose(input.ConfidentFaces) ?? new HashSet<(int, int)>();
         var progress = new ConsoleProgress(stage, input.FrameCount, quiet);
         int frames = 0, faces = 0, confidentFaces = 0;
@@ -136,15 +139,22 @@ public sealed class Evaluator(EvaluationModels models)
                     // Judged where the detector found each face on this frame, as a recognizer would align it.
                     var verdicts = _judge.Judge(image, output, confident.Select(f => f.DetectedLandmarks ?? f.Landmarks).ToList());
                     var outputMeasures = models.Landmarker.Locate(output, boxes).Select(p => FaceMeasures.From(p, image.Size())).ToList();
+                    var facesNow = new Dictionary<int, (float[] Source, float[] Output)>();
                     for (var i = 0; i < confident.Count; i++)
                     {
                         var (original, produced) = (originalMeasures[i], outputMeasures[i]);
                         bool? stillFound = foundInSource[i] ? _probe.FindsFaceAt(output, confident[i].Box) : null;
+                        var embeddings = (verdicts[i].OriginalEmbedding, verdicts[i].OutputEmbedding);
+                        var before = input.IsClip && previousFaces[m].TryGetValue(confident[i].TrackId, out var earlier) ? earlier : default((float[] Source, float[] Output)?);
+                        facesNow[confident[i].TrackId] = embeddings;
                         scorer.AddFace(new FaceRecord(frame.Index, frame.Label, confident[i].TrackId, input.IdentityKeyOf(confident[i]),
                             outcomeOf(confident[i]), verdicts[i].Distance, verdicts[i].Leaked, stillFound,
                             original.Pose.LargestDifference(produced.Pose), original.PoseKeptIn(produced), original.EyesKeptIn(produced),
-                            original.MouthKeptIn(produced)));
+                            original.MouthKeptIn(produced),
+                            before is { } b ? _embedder.Distance(b.Source, embeddings.OriginalEmbedding) : null,
+                            before is { } a ? _embedder.Distance(a.Output, embeddings.OutputEmbedding) : null));
                     }
+                    previousFaces[m] = facesNow;
                     for (var p = 0; p < pairs.Count; p++)
                     {
                         if (sourceFlicker[p] is not { } source) continue;

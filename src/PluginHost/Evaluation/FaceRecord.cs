@@ -5,7 +5,9 @@ namespace Deid.PluginHost.Evaluation;
 /// the frame's label, track, identity), what the method did with it (<see cref="Outcome"/>, for methods that decide
 /// face by face, else null), the recognizer's distance from the original and whether it leaks by the fair rule,
 /// whether the detector still finds it (null when it did not find the source either), the largest head pose
-/// difference in degrees, and whether eye and mouth opening were kept.
+/// difference in degrees, and whether eye and mouth opening were kept. On a clip, where the same track had a confident
+/// face on the frame before: the recognizer distance between the two, in the source (<see cref="SourceChange"/>) and
+/// in the output (<see cref="OutputChange"/>); null otherwise.
 /// </summary>
 public sealed record FaceRecord(
     int Frame,
@@ -19,4 +21,6 @@ public sealed record FaceRecord(
     double PoseDifferenceDegrees,
     bool PoseKept,
     bool EyesKept,
-    bool MouthKept);
+    bool MouthKept,
+    double? SourceChange = null,
+    double? OutputChange = null);

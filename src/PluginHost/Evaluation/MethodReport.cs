@@ -12,6 +12,7 @@ public sealed record MethodReport(
     NaturalnessScores Naturalness,
     PoseExpressionScores PoseAndExpression,
     FlickerScores? Flicker,
+    SteadinessScores? Steadiness,
     SpeedScores Speed,
     IReadOnlyList<FaceOutcomeCount>? Outcomes = null,
     IReadOnlyList<FaceRecord>? FaceRecords = null);
@@ -42,6 +43,16 @@ public sealed record PoseExpressionScores(int Faces, double? PoseKeptShare, doub
 /// method adds flicker).
 /// </summary>
 public sealed record FlickerScores(int FacePairs, double? SourceMeanDifference, double? OutputMeanDifference, double? Ratio);
+
+/// <summary>
+/// Clips only: whether a person keeps one face from frame to frame. Over every confident face whose track had a
+/// confident face on the frame before, the recognizer distance between the two, in the source and in the output
+/// (medians); and of the pairs the recognizer calls one person in the source (within 0.6), the share it calls two
+/// people in the output: a face that changes to someone else between two frames (lower is steadier). For a method
+/// that decides face by face (replace), also how many of those pairs it treated differently: the person's own new
+/// face on one frame and another of theirs, or a blur, on the next.
+/// </summary>
+public sealed record SteadinessScores(int FacePairs, double? MedianSourceChange, double? MedianOutputChange, double? ChangedPersonShare, int? TreatmentChanges);
 
 /// <summary>The method's own time (anonymizing only, no measuring): frames per second and milliseconds per face.</summary>
 public sealed record SpeedScores(double? FramesPerSecond, double? MillisecondsPerFace);

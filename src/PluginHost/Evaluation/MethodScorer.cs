@@ -49,11 +49,29 @@ public sealed class MethodScorer(string method, float matchThreshold)
                 ? new FlickerScores(_flickerPairs, Mean(_sourceFlicker, _flickerPairs), Mean(_outputFlicker, _flickerPairs),
                     _sourceFlicker > 0 ? _outputFlicker / _sourceFlicker : null)
                 : null,
+            isClip ? Steadiness(faces) : null,
             new SpeedScores(
                 _time > TimeSpan.Zero ? _frames / _time.TotalSeconds : null,
                 _facesAnonymized > 0 ? _time.TotalMilliseconds / _facesAnonymized : null),
             outcomes,
             faces);
+    }
+
+    private SteadinessScores Steadiness(List<FaceRecord> faces)
+    {
+        var pairs = faces.Where(f => f.SourceChange is not null && f.OutputChange is not null).ToList();
+        var samePerson = pairs.Where(f => f.SourceChange <= matchThreshold).ToList();
+        return new SteadinessScores(pairs.Count, Median(pairs.Select(f => f.SourceChange!.Value).ToList()),
+            Median(pairs.Select(f => f.OutputChange!.Value).ToList()), Share(samePerson, f => f.OutputChange > matchThreshold),
+            faces.Any(f => f.Outcome is not null) ? TreatmentChanges(faces) : null);
+    }
+
+    /// <summary>Consecutive faces of one track treated differently; every kind of blur counts as one treatment.</summary>
+    private static int TreatmentChanges(List<FaceRecord> faces)
+    {
+        static string? Treatment(FaceRecord face) => face.Outcome?.StartsWith("blurred", StringComparison.Ordinal) == true ? "blurred" : face.Outcome;
+        var byFrame = faces.GroupBy(f => (f.Frame, f.Track)).ToDictionary(g => g.Key, g => g.First());
+        return faces.Count(f => f.SourceChange is not null && byFrame.TryGetValue((f.Frame - 1, f.Track), out var before) && Treatment(before) != Treatment(f));
     }
 
     private static double? Share(List<FaceRecord> faces, Func<FaceRecord, bool> holds) =>

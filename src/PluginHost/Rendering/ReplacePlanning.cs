@@ -31,7 +31,7 @@ public static class ReplacePlanning
     public static FaceCompositor Compositor(AnonymizerSettings settings, ClipAnalysis? analysis, EngineModels models, bool renderInOrder,
         DonorBank? sharedDonors = null, ReplacementModels? sharedModels = null)
     {
-        var options = renderInOrder ? settings.Replacement : settings.Replacement with { LandmarkSmoothing = 0 };
+        var options = renderInOrder ? settings.Replacement : settings.Replacement with { LandmarkSmoothing = 0, KeepNewFaceAlongTrack = false };
         var replacer = new FaceReplacer(models.Sessions, models.Locator, options, sharedDonors, sharedModels);
         if (analysis is null)
             return new FaceCompositor(new ReplaceAnonymizer(replacer, _ => UnanalysedKey, _ => []), settings.Mask);

@@ -36,6 +36,7 @@ public sealed class PhotoEvaluationTests(PhotoEvaluationFixture run, ITestOutput
                 Assert.True(method.SelectToken(measure) is { Type: Newtonsoft.Json.Linq.JTokenType.Float or Newtonsoft.Json.Linq.JTokenType.Integer },
                     $"{name}: {measure} missing or null");
             Assert.Equal(Newtonsoft.Json.Linq.JTokenType.Null, method["flicker"]!.Type);
+            Assert.Equal(Newtonsoft.Json.Linq.JTokenType.Null, method["steadiness"]!.Type);
             Assert.Contains(name, run.Run.StandardOutput);
         }
     }

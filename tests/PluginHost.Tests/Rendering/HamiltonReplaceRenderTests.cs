@@ -45,12 +45,13 @@ public sealed class HamiltonReplaceRenderTests(ITestOutputHelper output) : IDisp
     /// The same with new faces from donors (the shared photos as the donor folder; the lead of the clip is among them
     /// and must not lend his own features), judged after x264 encoding at the faces the detector finds again, at three
     /// seeds: which faces sit near the line changes with the seed, and one seed alone hid how many can come out within
-    /// 0.6 once encoded. Measured (seeds 3 / 1 / 5): 560 / 566 / 553 of 950 regions get a new face (the others are too
+    /// 0.6 once encoded. Measured (seeds 3 / 1 / 5): 561 / 564 / 554 of 950 regions get a new face (the others are too
     /// small, doubtful detections and boxes carried past a cut, which get no donor face, or faces the recognizer still
-    /// matched); read back, 3 / 3 / 11 faces the file showed within 0.62 are hidden more, in 3 / 3 / 5 writings, and no
-    /// confident face is left within 0.6 (nearest 0.624 / 0.635 / 0.623; up to one may be reported filled and still
+    /// matched); read back, 5 / 4 / 7 faces the file showed within 0.62 are hidden more, in 2 / 2 / 3 writings, and no
+    /// confident face is left within 0.6 (nearest 0.624 / 0.629 / 0.621; up to one may be reported filled and still
     /// near: the lead singer at frame 85, whom the recognizer places 0.58 from himself as it places a plain grey chip).
-    /// The detector finds 97.8 / 95.7 / 91.4 % of the 186 confident faces in the file as faces; 91.4 / 94.6 / 87.6 %
+    /// The detector finds 96.8 / 95.2 / 93.5 % of the 186 confident faces in the file as faces (97.8 / 95.7 / 91.4 %
+    /// before a track kept the other new face it had to take); 91.4 / 94.6 / 87.6 %
     /// when replace still foretold the encoder (it blurred 54-72 faces, often for one frame between new faces).
     /// </summary>
     [Theory]
@@ -67,10 +68,11 @@ public sealed class HamiltonReplaceRenderTests(ITestOutputHelper output) : IDisp
         var lines = run.StandardError.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("replace:") || l.StartsWith("wrote")).ToList();
         foreach (var line in lines) output.WriteLine(line);
         Assert.Contains(lines, l => l.Contains("donor faces of"));
-        var statistics = System.Text.RegularExpressions.Regex.Match(string.Join("\n", lines), @"(\d+) faces \(Replaced (\d+)");
+        var statistics = System.Text.RegularExpressions.Regex.Match(string.Join("\n", lines), @"(\d+) faces \(Replaced (\d+), ReplacedByAlternate (\d+)");
         Assert.True(statistics.Success, "no replace statistics in the log");
-        var (all, replaced) = (int.Parse(statistics.Groups[1].Value), int.Parse(statistics.Groups[2].Value));
-        Assert.True(replaced >= all * 4 / 10, $"only {replaced} of {all} faces were replaced; the others were blurred");
+        var all = int.Parse(statistics.Groups[1].Value);
+        var replaced = int.Parse(statistics.Groups[2].Value) + int.Parse(statistics.Groups[3].Value);
+        Assert.True(replaced >= all * 4 / 10, $"only {replaced} of {all} faces got a new face; the others were blurred");
         AssertReportAgreesWithLog(redaction, run.StandardError);
 
         var tools = FfmpegTools.Locate();

@@ -18,7 +18,8 @@ namespace Deid.Effect.Anonymization.Replacement;
 /// first far enough from the person (or else the farthest) wins. <see cref="Apply"/> places 68 landmarks,
 /// smooths them along the face's track, renders the new face in the canonical frame (the hand-made transform or a
 /// learned generator) and blends it back. It fails closed: a face it cannot replace, or whose replacement the
-/// recognizer still matches to the person, is blurred.
+/// recognizer still matches to the person, is blurred. Frames in order, a track keeps the other new face of its person
+/// it had to take (<see cref="ReplacementOptions.KeepNewFaceAlongTrack"/>).
 /// </summary>
 public sealed partial class FaceReplacer : IDisposable
 {
@@ -203,83 +204,11 @@ public sealed partial class FaceReplacer : IDisposable
         var clock = Stopwatch.StartNew();
         var outcome = ReplacementOutcome.Replaced;
         JudgedOriginal? original = null;
+        // The other new face this face ends up wearing; null for the person's own.
+        IdentityTransform? wearing = null;
         try
         {
-            var safeArea = SafeArea(bgrFrame, region);
-            using var before = Options.SafetyCheck && safeArea.Width > 0 && safeArea.Height > 0 ? bgrFrame.Clone(safeArea) : null;
-            outcome = Replace(bgrFrame, region, transform, mask, smooth: true, Options.SafetyCheck, untouched, ref original, out var judgedDistance);
-            if (before is not null)
-            {
-                // Once more from the face as it came in: a retry is judged by the retry's rule, and so is the
-                // person's other new face.
-                ReplacementOutcome Again(IdentityTransform attempt, bool alternate, ref JudgedOriginal? judged)
-                {
-                    using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
-                    var again = Replace(bgrFrame, region, attempt, mask, smooth: false, check: true, untouched, ref judged, out _, outright: alternate);
-                    return alternate && again == ReplacementOutcome.Replaced ? ReplacementOutcome.ReplacedByAlternate : again;
-                }
-
-                // Puts back a new face tried earlier, with the rule it passed.
-                void Restore(Mat kept, float? clearedBy)
-                {
-                    using (var area = new Mat(bgrFrame, safeArea)) kept.CopyTo(area);
-                    if (original is not null) original.ClearedMargin = clearedBy;
-                }
-
-                if (outcome == ReplacementOutcome.Replaced && judgedDistance <= Embedder.MatchThreshold && transform.Alternates.Count > 0)
-                {
-                    // Accepted only because a blur of the person would be nearer still: the first of the other new
-                    // faces that clears the match distance outright is the safer one.
-                    using var accepted = bgrFrame.Clone(safeArea);
-                    var acceptedBy = original?.ClearedMargin;
-                    foreach (var safer in transform.Alternates)
-                        if (Again(safer, alternate: true, ref original) is var other && other.IsReplaced()) { outcome = other; break; }
-                    if (outcome != ReplacementOutcome.ReplacedByAlternate) Restore(accepted, acceptedBy);
-                }
-                if (outcome == ReplacementOutcome.Replaced && transform.Alternates is [var closer, ..] && transform.Donors is not null && !IsLarge(region))
-                {
-                    // The new face as the landmarker reads it in the frame: where it misses the original's pose or
-                    // openings (small faces: a donor's features read a few degrees off), the person's other new face
-                    // is kept if it misses them less.
-                    FaceMeasures Read(Mat frame) => FaceMeasures.From(Landmarker.Locate(frame, region.Box), bgrFrame.Size());
-                    using var first = bgrFrame.Clone(safeArea);
-                    FaceMeasures measures;
-                    if (untouched is not null) measures = Read(untouched);
-                    else
-                    {
-                        using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
-                        measures = Read(bgrFrame);
-                        using (var area = new Mat(bgrFrame, safeArea)) first.CopyTo(area);
-                    }
-                    double Miss()
-                    {
-                        var shares = measures.SharesOfTolerance(Read(bgrFrame));
-                        return Math.Max(0, shares.Pose - 1) + Math.Max(0, shares.Eyes - 1) + Math.Max(0, shares.Mouth - 1);
-                    }
-                    var miss = Miss();
-                    if (miss > 0)
-                    {
-                        var firstBy = original?.ClearedMargin;
-                        if (Again(closer, alternate: true, ref original) is var other && other.IsReplaced() && Miss() < miss) outcome = other;
-                        else Restore(first, firstBy);
-                    }
-                }
-                if (outcome == ReplacementOutcome.BlurredStillRecognized)
-                {
-                    // Still too near the person: pushed further, then each of the person's other new faces as a first
-                    // try and as a retry, rather than a blur.
-                    var limit = ShadingChange.LimitFor(FaceSize(region));
-                    var stronger = transform.Donors is not null
-                        ? transform with { Stronger = true }
-                        : transform with { Shape = transform.Shape.Scaled(Options.Shape.MaxBoost), Shading = transform.Shading.Scaled(Options.Shape.MaxBoost, limit) };
-                    var tries = transform.Alternates.SelectMany(other => new[] { (other, true), (other with { Stronger = true }, true) }).Prepend((stronger, false));
-                    foreach (var (attempt, alternate) in tries)
-                    {
-                        outcome = Again(attempt, alternate, ref original);
-                        if (outcome != ReplacementOutcome.BlurredStillRecognized) break;
-                    }
-                }
-            }
+            outcome = Choose();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -290,8 +219,153 @@ public sealed partial class FaceReplacer : IDisposable
             if (original is not null && (!keepOriginal || !_originals.TryAdd(region, original))) original.Dispose();
         }
         if (!outcome.IsReplaced()) Blur(bgrFrame, region, mask);
+        else if (Options.KeepNewFaceAlongTrack) Wear(region.TrackId, transform, outcome == ReplacementOutcome.ReplacedByAlternate ? wearing : null);
         Statistics.AddFace(outcome, clock.Elapsed);
         return outcome;
+
+        // Which new face the face gets (the person's own, one of their others, or none: blurred below), left in the frame.
+        ReplacementOutcome Choose()
+        {
+            var safeArea = SafeArea(bgrFrame, region);
+            using var before = Options.SafetyCheck && safeArea.Width > 0 && safeArea.Height > 0 ? bgrFrame.Clone(safeArea) : null;
+            if (before is null)
+            {
+                outcome = Replace(bgrFrame, region, transform, mask, smooth: true, Options.SafetyCheck, untouched, ref original, out _);
+                return outcome;
+            }
+
+            // Once more from the face as it came in: a retry is judged by the retry's rule, and so is the
+            // person's other new face.
+            ReplacementOutcome Again(IdentityTransform attempt, bool alternate, ref JudgedOriginal? judged)
+            {
+                using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
+                var again = Replace(bgrFrame, region, attempt, mask, smooth: false, check: true, untouched, ref judged, out _, outright: alternate);
+                if (alternate && again == ReplacementOutcome.Replaced)
+                {
+                    wearing = attempt;
+                    return ReplacementOutcome.ReplacedByAlternate;
+                }
+                return again;
+            }
+
+            // Puts back a new face tried earlier, with the rule it passed and the face it was.
+            void Restore(Mat kept, float? clearedBy, IdentityTransform? keptWearing)
+            {
+                using (var area = new Mat(bgrFrame, safeArea)) kept.CopyTo(area);
+                if (original is not null) original.ClearedMargin = clearedBy;
+                wearing = keptWearing;
+            }
+
+            // How far the new face as the landmarker reads it in the frame misses the original's pose and openings
+            // (0: within every tolerance). Small donor faces only: a donor's features read a few degrees off there.
+            var judgesFit = transform.Donors is not null && !IsLarge(region);
+            FaceMeasures? measures = null;
+            FaceMeasures Read(Mat frame) => FaceMeasures.From(Landmarker.Locate(frame, region.Box), bgrFrame.Size());
+            double Miss()
+            {
+                if (measures is null)
+                {
+                    if (untouched is not null) measures = Read(untouched);
+                    else
+                    {
+                        using var now = bgrFrame.Clone(safeArea);
+                        using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
+                        measures = Read(bgrFrame);
+                        using (var area = new Mat(bgrFrame, safeArea)) now.CopyTo(area);
+                    }
+                }
+                var shares = measures.SharesOfTolerance(Read(bgrFrame));
+                return Math.Max(0, shares.Pose - 1) + Math.Max(0, shares.Eyes - 1) + Math.Max(0, shares.Mouth - 1);
+            }
+
+            // The other new face this track wore on the frame before stays on while it clears the match distance
+            // outright and keeps pose and openings as well as the person's own would: a person whose own new face is
+            // too near on some frames would otherwise switch between two faces from frame to frame (Hamilton clip,
+            // seed 2: the lead singer 16 times in 149 faces).
+            if (WornBy(region.TrackId, transform) is { } worn)
+            {
+                outcome = Replace(bgrFrame, region, worn, mask, smooth: true, check: true, untouched, ref original, out _, outright: true);
+                if (outcome == ReplacementOutcome.Replaced)
+                {
+                    (outcome, wearing) = (ReplacementOutcome.ReplacedByAlternate, worn);
+                    var wornMiss = judgesFit ? Miss() : 0;
+                    if (wornMiss <= 0) return outcome;
+                    using var kept = bgrFrame.Clone(safeArea);
+                    var keptBy = original?.ClearedMargin;
+                    using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
+                    var own = Replace(bgrFrame, region, transform, mask, smooth: false, check: true, untouched, ref original, out var ownDistance);
+                    if (own == ReplacementOutcome.Replaced && ownDistance > Embedder.MatchThreshold && Miss() < wornMiss)
+                        (outcome, wearing) = (own, null);
+                    else Restore(kept, keptBy, worn);
+                    return outcome;
+                }
+                using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
+            }
+
+            outcome = Replace(bgrFrame, region, transform, mask, smooth: true, check: true, untouched, ref original, out var judgedDistance);
+            if (outcome == ReplacementOutcome.Replaced && judgedDistance <= Embedder.MatchThreshold && transform.Alternates.Count > 0)
+            {
+                // Accepted only because a blur of the person would be nearer still: the first of the other new
+                // faces that clears the match distance outright is the safer one.
+                using var accepted = bgrFrame.Clone(safeArea);
+                var acceptedBy = original?.ClearedMargin;
+                foreach (var safer in transform.Alternates)
+                    if (Again(safer, alternate: true, ref original) is var other && other.IsReplaced()) { outcome = other; break; }
+                if (outcome != ReplacementOutcome.ReplacedByAlternate) Restore(accepted, acceptedBy, null);
+            }
+            if (outcome == ReplacementOutcome.Replaced && transform.Alternates is [var closer, ..] && judgesFit && Miss() is > 0 and var miss)
+            {
+                // Where the new face misses the original's pose or openings, the person's other new face is kept if
+                // it misses them less.
+                using var first = bgrFrame.Clone(safeArea);
+                var firstBy = original?.ClearedMargin;
+                if (Again(closer, alternate: true, ref original) is var other && other.IsReplaced() && Miss() < miss) outcome = other;
+                else Restore(first, firstBy, null);
+            }
+            if (outcome == ReplacementOutcome.BlurredStillRecognized)
+            {
+                // Still too near the person: pushed further, then each of the person's other new faces as a first
+                // try and as a retry, rather than a blur.
+                var limit = ShadingChange.LimitFor(FaceSize(region));
+                var stronger = transform.Donors is not null
+                    ? transform with { Stronger = true }
+                    : transform with { Shape = transform.Shape.Scaled(Options.Shape.MaxBoost), Shading = transform.Shading.Scaled(Options.Shape.MaxBoost, limit) };
+                var tries = transform.Alternates.SelectMany(other => new[] { (other, true), (other with { Stronger = true }, true) }).Prepend((stronger, false));
+                foreach (var (attempt, alternate) in tries)
+                {
+                    outcome = Again(attempt, alternate, ref original);
+                    if (outcome != ReplacementOutcome.BlurredStillRecognized) break;
+                }
+            }
+            return outcome;
+        }
+    }
+
+    /// <summary>By track: the identity key it last got a new face under, and which of that person's other new faces it wore then.</summary>
+    private readonly Dictionary<int, (string IdentityKey, int Alternate, bool Stronger)> _worn = [];
+
+    /// <summary>The other new face of <paramref name="transform"/>'s person that <paramref name="trackId"/> wore when it last got a new face; null when it wore their own.</summary>
+    private IdentityTransform? WornBy(int trackId, IdentityTransform transform)
+    {
+        if (!Options.KeepNewFaceAlongTrack) return null;
+        lock (_worn)
+        {
+            if (!_worn.TryGetValue(trackId, out var last) || last.IdentityKey != transform.IdentityKey || last.Alternate >= transform.Alternates.Count) return null;
+            var alternate = transform.Alternates[last.Alternate];
+            return last.Stronger ? alternate with { Stronger = true } : alternate;
+        }
+    }
+
+    /// <summary>Remembers which of <paramref name="transform"/>'s other new faces the track now wears (<paramref name="alternate"/>; null: the person's own).</summary>
+    private void Wear(int trackId, IdentityTransform transform, IdentityTransform? alternate)
+    {
+        // A stronger retry is its new face with one flag set: found among the person's others with the flag cleared.
+        var index = alternate is null ? -1 : transform.Alternates.ToList().IndexOf(alternate with { Stronger = false });
+        lock (_worn)
+        {
+            if (index < 0) _worn.Remove(trackId);
+            else _worn[trackId] = (transform.IdentityKey, index, alternate!.Stronger);
+        }
     }
 
     /// <param name="original">The face as it came in, judged by the check; aligned here on the first check, before the frame changes.</param>

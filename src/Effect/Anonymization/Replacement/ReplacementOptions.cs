@@ -51,6 +51,14 @@ public sealed record ReplacementOptions
     /// </summary>
     public float LandmarkSmoothing { get; init; } = 0.6f;
 
+    /// <summary>
+    /// Frames come in order (a file render): a track that had to take one of the person's other new faces keeps it on
+    /// the frames that follow while it clears the match distance outright, instead of going back to the person's own
+    /// on every frame where that one passes. Off where frames stand alone (the editor), so a frame renders the same
+    /// whichever frames came before it.
+    /// </summary>
+    public bool KeepNewFaceAlongTrack { get; init; } = true;
+
     /// <summary>The largest geometric changes a transform may make.</summary>
     public FaceShapeLimits Shape { get; init; } = new();
 

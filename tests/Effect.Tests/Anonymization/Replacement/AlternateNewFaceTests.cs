@@ -113,6 +113,67 @@ public sealed class AlternateNewFaceTests(ITestOutputHelper output, ReplacementF
         }
     }
 
+    /// <summary>
+    /// A track that had to take the person's other new face (their own was the person's portrait) keeps it on the
+    /// frames that follow, even where their own new face would pass, instead of switching between the two faces from
+    /// frame to frame; another track, and a replacer told that frames stand alone, give the person's own. Where the
+    /// other new face no longer clears the match distance, the track goes back to the person's own and stays there.
+    /// </summary>
+    [Fact]
+    public void A_track_keeps_the_other_new_face_it_had_to_take()
+    {
+        var (photo, region) = Obama();
+        using (photo)
+        {
+            var options = new ReplacementOptions { Seed = 3, DonorFolder = SharedAssets.Media("photos") };
+            using var replacer = models.CreateReplacer(options);
+            using var standing = models.CreateReplacer(options with { KeepNewFaceAlongTrack = false });
+            var plan = replacer.Plan("person", [(photo, region)]);
+            using var chip = new Mat();
+            FaceAligner.Align(photo, region.Landmarks, chip);
+            var person = models.Embedder.Embed([chip])[0];
+            var donors = replacer.Donors!.Faces;
+            var ownPortrait = new DonorMix([Enumerable.Range(0, donors.Count).MinBy(d => models.Embedder.Distance(person, donors[d].Embedding))], [1f]);
+            var mask = new MaskOptions();
+            (ReplacementOutcome Outcome, Mat Frame) Render(FaceReplacer by, FaceRegion face, IdentityTransform transform)
+            {
+                var frame = photo.Clone();
+                return (by.Apply(frame, face, transform, mask), frame);
+            }
+
+            var (taken, takenFrame) = Render(replacer, region, plan with { Donors = ownPortrait });
+            var (next, nextFrame) = Render(replacer, region, plan);
+            var (otherTrack, otherTrackFrame) = Render(replacer, region with { TrackId = 1 }, plan);
+            Render(standing, region, plan with { Donors = ownPortrait }).Frame.Dispose();
+            var (alone, aloneFrame) = Render(standing, region, plan);
+            using (takenFrame)
+            using (nextFrame)
+            using (otherTrackFrame)
+            using (aloneFrame)
+            {
+                var kept = ReplacementBehaviourTests.Difference(takenFrame, nextFrame, region.Box);
+                var own = ReplacementBehaviourTests.Difference(otherTrackFrame, nextFrame, region.Box);
+                output.WriteLine($"taken {taken}, next {next} ({kept:0.00} from the face taken, {own:0.00} from the person's own); other track {otherTrack}; frames alone {alone}");
+                Assert.Equal(ReplacementOutcome.ReplacedByAlternate, taken);
+                Assert.Equal(ReplacementOutcome.ReplacedByAlternate, next);
+                Assert.True(kept < 1, $"the next frame's face is {kept:0.00} from the other new face the track wore");
+                Assert.True(own > 3, $"the other new face looks like the person's own ({own:0.00})");
+                Assert.True(DistanceFromPerson(nextFrame, region, person) > models.Embedder.MatchThreshold + options.RetryMargin, "the kept face came near the person");
+                Assert.Equal(ReplacementOutcome.Replaced, otherTrack);
+                Assert.Equal(ReplacementOutcome.Replaced, alone);
+                Assert.True(ReplacementBehaviourTests.Difference(otherTrackFrame, aloneFrame, region.Box) < 1, "frames standing alone did not get the person's own new face");
+            }
+
+            // The other new face is now the person's portrait too: the track goes back to their own, and keeps it.
+            var (back, backFrame) = Render(replacer, region, plan with { Alternates = [plan.Alternates[0] with { Donors = ownPortrait }, plan.Alternates[1]] });
+            var (after, afterFrame) = Render(replacer, region, plan);
+            backFrame.Dispose();
+            afterFrame.Dispose();
+            Assert.Equal(ReplacementOutcome.Replaced, back);
+            Assert.Equal(ReplacementOutcome.Replaced, after);
+        }
+    }
+
     private (Mat Photo, FaceRegion Region) Obama()
     {
         var photo = Cv2.ImRead(SharedAssets.Media("photos", "obama.jpg"), ImreadModes.Color);
