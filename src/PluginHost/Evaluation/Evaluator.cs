@@ -2,6 +2,7 @@ using Deid.Effect.Detection;
 using System.Diagnostics;
 using Deid.Effect.Anonymization;
 using Deid.Effect.Evaluation;
+using Deid.Effect.Recognition;
 using Deid.Effect.Tracking;
 using Deid.PluginHost.Cli;
 using Deid.PluginHost.Video;
@@ -18,7 +19,7 @@ public sealed class Evaluator(EvaluationModels models)
 {
     private readonly IdentityLeakJudge _judge = new(models.Engine.Embedder);
     private readonly DetectionProbe _probe = new(models.Engine.Detector);
-    private readonly Deid.Effect.Recognition.IFaceEmbedder _embedder = models.Engine.Embedder;
+    private readonly IFaceEmbedder _embedder = models.Engine.Embedder;
 
     /// <param name="encoded">Null: each output is measured as the method leaves it. Set (clips): as a rendered file carries it.</param>
     public EvaluationReport Run(IEvaluationInput input, IReadOnlyList<IEvaluatedMethod> methods, EvaluationStrip? strip,
@@ -144,17 +145,17 @@ public sealed class Evaluator(EvaluationModels models)
                     {
                         var (original, produced) = (originalMeasures[i], outputMeasures[i]);
                         bool? stillFound = foundInSource[i] ? _probe.FindsFaceAt(output, confident[i].Box) : null;
-                        var embeddings = (verdicts[i].OriginalEmbedding, verdicts[i].OutputEmbedding);
-                        var before = input.IsClip && previousFaces[m].TryGetValue(confident[i].TrackId, out var earlier) ? earlier : default((float[] Source, float[] Output)?);
-                        facesNow[confident[i].TrackId] = embeddings;
+                        var now = (Source: verdicts[i].OriginalEmbedding, Output: verdicts[i].OutputEmbedding);
+                        facesNow[confident[i].TrackId] = now;
+                        var seenBefore = previousFaces[m].TryGetValue(confident[i].TrackId, out var before);
                         scorer.AddFace(new FaceRecord(frame.Index, frame.Label, confident[i].TrackId, input.IdentityKeyOf(confident[i]),
                             outcomeOf(confident[i]), verdicts[i].Distance, verdicts[i].Leaked, stillFound,
                             original.Pose.LargestDifference(produced.Pose), original.PoseKeptIn(produced), original.EyesKeptIn(produced),
                             original.MouthKeptIn(produced),
-                            before is { } b ? _embedder.Distance(b.Source, embeddings.OriginalEmbedding) : null,
-                            before is { } a ? _embedder.Distance(a.Output, embeddings.OutputEmbedding) : null));
+                            seenBefore ? _embedder.Distance(before.Source, now.Source) : null,
+                            seenBefore ? _embedder.Distance(before.Output, now.Output) : null));
                     }
-                    previousFaces[m] = facesNow;
+                    if (input.IsClip) previousFaces[m] = facesNow;
                     for (var p = 0; p < pairs.Count; p++)
                     {
                         if (sourceFlicker[p] is not { } source) continue;
