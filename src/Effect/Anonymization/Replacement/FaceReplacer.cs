@@ -234,11 +234,18 @@ public sealed partial class FaceReplacer : IDisposable
                 return outcome;
             }
 
+            // Puts pixels of the face's area back into the frame: as it came in, or a new face tried earlier.
+            void PutBack(Mat area)
+            {
+                using var target = new Mat(bgrFrame, safeArea);
+                area.CopyTo(target);
+            }
+
             // Once more from the face as it came in: a retry is judged by the retry's rule, and so is the
             // person's other new face.
             ReplacementOutcome Again(IdentityTransform attempt, bool alternate, ref JudgedOriginal? judged)
             {
-                using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
+                PutBack(before);
                 var again = Replace(bgrFrame, region, attempt, mask, smooth: false, check: true, untouched, ref judged, out _, outright: alternate);
                 if (alternate && again == ReplacementOutcome.Replaced)
                 {
@@ -251,7 +258,7 @@ public sealed partial class FaceReplacer : IDisposable
             // Puts back a new face tried earlier, with the rule it passed and the face it was.
             void Restore(Mat kept, float? clearedBy, IdentityTransform? keptWearing)
             {
-                using (var area = new Mat(bgrFrame, safeArea)) kept.CopyTo(area);
+                PutBack(kept);
                 if (original is not null) original.ClearedMargin = clearedBy;
                 wearing = keptWearing;
             }
@@ -269,9 +276,9 @@ public sealed partial class FaceReplacer : IDisposable
                     else
                     {
                         using var now = bgrFrame.Clone(safeArea);
-                        using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
+                        PutBack(before);
                         measures = Read(bgrFrame);
-                        using (var area = new Mat(bgrFrame, safeArea)) now.CopyTo(area);
+                        PutBack(now);
                     }
                 }
                 var shares = measures.SharesOfTolerance(Read(bgrFrame));
@@ -292,14 +299,14 @@ public sealed partial class FaceReplacer : IDisposable
                     if (wornMiss <= 0) return outcome;
                     using var kept = bgrFrame.Clone(safeArea);
                     var keptBy = original?.ClearedMargin;
-                    using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
+                    PutBack(before);
                     var own = Replace(bgrFrame, region, transform, mask, smooth: false, check: true, untouched, ref original, out var ownDistance);
                     if (own == ReplacementOutcome.Replaced && ownDistance > Embedder.MatchThreshold && Miss() < wornMiss)
                         (outcome, wearing) = (own, null);
                     else Restore(kept, keptBy, worn);
                     return outcome;
                 }
-                using (var area = new Mat(bgrFrame, safeArea)) before.CopyTo(area);
+                PutBack(before);
             }
 
             outcome = Replace(bgrFrame, region, transform, mask, smooth: true, check: true, untouched, ref original, out var judgedDistance);
@@ -360,7 +367,10 @@ public sealed partial class FaceReplacer : IDisposable
     private void Wear(int trackId, IdentityTransform transform, IdentityTransform? alternate)
     {
         // A stronger retry is its new face with one flag set: found among the person's others with the flag cleared.
-        var index = alternate is null ? -1 : transform.Alternates.ToList().IndexOf(alternate with { Stronger = false });
+        var unstrengthened = alternate is null ? null : alternate with { Stronger = false };
+        var index = -1;
+        for (var i = 0; i < transform.Alternates.Count && unstrengthened is not null; i++)
+            if (transform.Alternates[i] == unstrengthened) { index = i; break; }
         lock (_worn)
         {
             if (index < 0) _worn.Remove(trackId);
