@@ -42,6 +42,7 @@ public static class EvaluationHtml
         html.Write("</tbody>\n</table>\n");
         foreach (var method in report.Methods)
             if (EvaluationTable.Outcomes(method) is { } outcomes) html.Write($"<p>{WebUtility.HtmlEncode(method.Method)}: {WebUtility.HtmlEncode(outcomes)}</p>\n");
+        if (EvaluationTable.WhereRepeatable(report) is { } repeatable) html.Write($"<p>{WebUtility.HtmlEncode(repeatable)}</p>\n");
         html.Write("<h2>Columns</h2>\n<dl>\n");
         foreach (var column in EvaluationTable.Columns)
             html.Write($"<dt>{WebUtility.HtmlEncode(column.Heading)}</dt><dd>{WebUtility.HtmlEncode(column.Meaning)}</dd>\n");

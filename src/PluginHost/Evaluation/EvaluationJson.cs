@@ -8,11 +8,14 @@ namespace Deid.PluginHost.Evaluation;
 /// "faces", "confidentFaces", "identities", "strength", "seed", "encoded" (judged after x264, `--encoded`), "methods": [{"method", "frames", "facesAnonymized",
 /// "identity": {"faces", "withinThresholdShare", "leakedShare", "meanDistance"}, "naturalness": {"faces",
 /// "stillFoundShare"}, "poseAndExpression": {"faces", "poseKeptShare", "eyesKeptShare", "mouthKeptShare",
-/// "medianPoseDifferenceDegrees"}, "flicker": {"facePairs", "sourceMeanDifference", "outputMeanDifference", "ratio"}
-/// or null for photos, "speed": {"framesPerSecond", "millisecondsPerFace"}, "outcomes": [{"outcome", "faces"}] or null
-/// (replace: how many of all faces got a new face, and how many were blurred, by reason), "faceRecords": [{"frame", "label",
-/// "track", "identity", "outcome", "distance", "leaked", "stillFound", "poseDifferenceDegrees", "poseKept", "eyesKept",
-/// "mouthKept"}] (every confident face, see <see cref="FaceRecord"/>)}]}</c>. Shares are 0..1; null where no face qualified.
+/// "medianPoseDifferenceDegrees", "whereRepeatable": {"poseFaces", "poseKeptShare", "eyesFaces", "eyesKeptShare",
+/// "mouthFaces", "mouthKeptShare"}}, "flicker": {"facePairs", "sourceMeanDifference", "outputMeanDifference", "ratio"}
+/// or null for photos, "steadiness": {"facePairs", "medianSourceChange", "medianOutputChange", "changedPersonShare",
+/// "treatmentChanges"} or null for photos, "speed": {"framesPerSecond", "millisecondsPerFace"}, "outcomes":
+/// [{"outcome", "faces"}] or null (replace: how many of all faces got a new face, and how many were blurred, by reason),
+/// "faceRecords": [{"frame", "label", "track", "identity", "outcome", "distance", "leaked", "stillFound",
+/// "poseDifferenceDegrees", "poseKept", "eyesKept", "mouthKept", "sourceChange", "outputChange", "repeatable": {"pose",
+/// "eyes", "mouth"}}] (every confident face, see <see cref="FaceRecord"/>)}]}</c>. Shares are 0..1; null where no face qualified.
 /// </summary>
 public static class EvaluationJson
 {

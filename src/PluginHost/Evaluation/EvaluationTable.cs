@@ -35,6 +35,23 @@ public static class EvaluationTable
             output.WriteLine($"{method.Method.PadRight(methodWidth)}  {string.Join("  ", Columns.Select((c, i) => c.Value(method).PadLeft(widths[i])))}");
         foreach (var method in report.Methods)
             if (Outcomes(method) is { } outcomes) output.WriteLine($"{method.Method}: {outcomes}");
+        if (WhereRepeatable(report) is { } repeatable) output.WriteLine(repeatable);
+    }
+
+    /// <summary>
+    /// "pose / eyes / mouth kept where the landmarker reads them alike half a pixel apart (…): replace 88.6 / 89.8 /
+    /// 86.7%; …", or null when the faces carry no such reading.
+    /// </summary>
+    public static string? WhereRepeatable(EvaluationReport report)
+    {
+        var scored = report.Methods.Where(m => m.PoseAndExpression.WhereRepeatable is not null).ToList();
+        if (scored.Count == 0) return null;
+        var faces = scored[0].PoseAndExpression.WhereRepeatable!;
+        var shares = scored.Select(m => (m.Method, Scores: m.PoseAndExpression.WhereRepeatable!))
+            .Select(m => $"{m.Method} {Share(m.Scores.PoseKeptShare)} / {Share(m.Scores.EyesKeptShare)} / {Share(m.Scores.MouthKeptShare)}%");
+        return string.Create(Invariant, $"pose / eyes / mouth kept on the faces whose reading of each the landmarker repeats half a pixel apart ({faces.PoseFaces} / {faces.EyesFaces} / {faces.MouthFaces} of {scored[0].PoseAndExpression.Faces}): {string.Join("; ", shares)}");
+
+        static string Share(double? share) => share is { } s ? (100 * s).ToString("0.0", Invariant) : "-";
     }
 
     /// <summary>"812 of 1021 faces replaced; 120 blurred: still recognized, …" over every face, or null for a method that treats all faces alike.</summary>

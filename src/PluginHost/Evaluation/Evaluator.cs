@@ -112,6 +112,7 @@ public sealed class Evaluator(EvaluationModels models)
         var outputs = methods.Select(_ => new Mat()).ToList();
         var previousOutputs = methods.Select(_ => new Mat()).ToList();
         using var previousSource = new Mat();
+        using var shiftedSource = new Mat();
         using var flicker = new FlickerMeter();
         var previousRegions = new Dictionary<int, FaceRegion>();
         // Each method's confident faces of the frame before, by track: their embeddings in the source and the output.
@@ -127,6 +128,9 @@ public sealed class Evaluator(EvaluationModels models)
                 var confident = frame.Faces.Where(ConfidentFace.Is).ToList();
                 var boxes = confident.Select(f => f.Box).ToList();
                 var originalMeasures = models.Landmarker.Locate(image, boxes).Select(p => FaceMeasures.From(p, image.Size())).ToList();
+                ShiftedMethod.MoveByHalfAPixel(image, shiftedSource);
+                var shiftedReadings = models.Landmarker.Locate(shiftedSource, boxes);
+                var repeatable = originalMeasures.Select((original, i) => RepeatableReading.Between(original, FaceMeasures.From(shiftedReadings[i], image.Size()))).ToList();
                 var foundInSource = confident.Select(f => _probe.FindsFaceAt(image, f.Box)).ToList();
                 var pairs = input.IsClip ? FlickerPairs(frame.Faces, previousRegions) : [];
                 var sourceFlicker = pairs.Select(p => flicker.Measure(previousSource, image, p.Before, p.After)).ToList();
@@ -153,7 +157,8 @@ public sealed class Evaluator(EvaluationModels models)
                             original.Pose.LargestDifference(produced.Pose), original.PoseKeptIn(produced), original.EyesKeptIn(produced),
                             original.MouthKeptIn(produced),
                             seenBefore ? _embedder.Distance(before.Source, now.Source) : null,
-                            seenBefore ? _embedder.Distance(before.Output, now.Output) : null));
+                            seenBefore ? _embedder.Distance(before.Output, now.Output) : null,
+                            repeatable[i]));
                     }
                     if (input.IsClip) previousFaces[m] = facesNow;
                     for (var p = 0; p < pairs.Count; p++)

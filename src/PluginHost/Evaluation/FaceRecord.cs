@@ -7,7 +7,8 @@ namespace Deid.PluginHost.Evaluation;
 /// whether the detector still finds it (null when it did not find the source either), the largest head pose
 /// difference in degrees, and whether eye and mouth opening were kept. On a clip, where the same track had a confident
 /// face on the frame before: the recognizer distance between the two, in the source (<see cref="SourceChange"/>) and
-/// in the output (<see cref="OutputChange"/>); null otherwise.
+/// in the output (<see cref="OutputChange"/>); null otherwise. <see cref="Repeatable"/>: which of the source's pose and
+/// openings the landmarker reads alike half a pixel apart.
 /// </summary>
 public sealed record FaceRecord(
     int Frame,
@@ -23,4 +24,5 @@ public sealed record FaceRecord(
     bool EyesKept,
     bool MouthKept,
     double? SourceChange = null,
-    double? OutputChange = null);
+    double? OutputChange = null,
+    RepeatableReading? Repeatable = null);

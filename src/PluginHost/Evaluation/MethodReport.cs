@@ -33,9 +33,18 @@ public sealed record NaturalnessScores(int Faces, double? StillFoundShare);
 /// <summary>
 /// On confident faces, 68 landmarks fitted at the source box on original and output: the share whose head pose is
 /// within 5 degrees on every axis, whose eye opening is within 15 %, whose mouth opening is within 15 % (at least
-/// 0.03 of the mouth's width); and the median largest pose difference.
+/// 0.03 of the mouth's width); and the median largest pose difference. <see cref="WhereRepeatable"/>: the same shares
+/// over only the faces whose reading of each measure is repeatable (<see cref="RepeatableReading"/>).
 /// </summary>
-public sealed record PoseExpressionScores(int Faces, double? PoseKeptShare, double? EyesKeptShare, double? MouthKeptShare, double? MedianPoseDifferenceDegrees);
+public sealed record PoseExpressionScores(int Faces, double? PoseKeptShare, double? EyesKeptShare, double? MouthKeptShare, double? MedianPoseDifferenceDegrees,
+    RepeatableScores? WhereRepeatable = null);
+
+/// <summary>
+/// Pose, eyes and mouth kept, each over the faces whose reading of it the landmarker repeats half a pixel apart
+/// (<see cref="PoseFaces"/>, <see cref="EyesFaces"/>, <see cref="MouthFaces"/> of them): what a method loses
+/// beyond the landmarker's own noise.
+/// </summary>
+public sealed record RepeatableScores(int PoseFaces, double? PoseKeptShare, int EyesFaces, double? EyesKeptShare, int MouthFaces, double? MouthKeptShare);
 
 /// <summary>
 /// Clips only: over every face seen in two consecutive frames (same track), the mean frame-to-frame difference

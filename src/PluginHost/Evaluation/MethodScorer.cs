@@ -44,7 +44,7 @@ public sealed class MethodScorer(string method, float matchThreshold)
                 faces.Count > 0 ? faces.Average(f => f.Distance) : null),
             new NaturalnessScores(probed.Count, Share(probed, f => f.StillFound == true)),
             new PoseExpressionScores(faces.Count, Share(faces, f => f.PoseKept), Share(faces, f => f.EyesKept), Share(faces, f => f.MouthKept),
-                Median(faces.Select(f => f.PoseDifferenceDegrees).ToList())),
+                Median(faces.Select(f => f.PoseDifferenceDegrees).ToList()), WhereRepeatable(faces)),
             isClip
                 ? new FlickerScores(_flickerPairs, Mean(_sourceFlicker, _flickerPairs), Mean(_outputFlicker, _flickerPairs),
                     _sourceFlicker > 0 ? _outputFlicker / _sourceFlicker : null)
@@ -55,6 +55,15 @@ public sealed class MethodScorer(string method, float matchThreshold)
                 _facesAnonymized > 0 ? _time.TotalMilliseconds / _facesAnonymized : null),
             outcomes,
             faces);
+    }
+
+    private static RepeatableScores? WhereRepeatable(List<FaceRecord> faces)
+    {
+        if (faces.Count == 0 || faces.Any(f => f.Repeatable is null)) return null;
+        var pose = faces.Where(f => f.Repeatable!.Pose).ToList();
+        var eyes = faces.Where(f => f.Repeatable!.Eyes).ToList();
+        var mouth = faces.Where(f => f.Repeatable!.Mouth).ToList();
+        return new RepeatableScores(pose.Count, Share(pose, f => f.PoseKept), eyes.Count, Share(eyes, f => f.EyesKept), mouth.Count, Share(mouth, f => f.MouthKept));
     }
 
     private SteadinessScores Steadiness(List<FaceRecord> faces)

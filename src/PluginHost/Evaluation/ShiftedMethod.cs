@@ -15,7 +15,6 @@ public sealed class ShiftedMethod : IEvaluatedMethod
 
     private const double Shift = 0.5;
 
-    private readonly Mat _shift = Mat.FromArray(new double[,] { { 1, 0, Shift }, { 0, 1, Shift } });
     private readonly Mat _shifted = new();
 
     public string Name => MethodName;
@@ -24,13 +23,16 @@ public sealed class ShiftedMethod : IEvaluatedMethod
 
     public void Anonymize(Mat bgrFrame, IReadOnlyList<FaceRegion> faces, Func<FaceRegion, string> identityKey)
     {
-        Cv2.WarpAffine(bgrFrame, _shifted, _shift, bgrFrame.Size(), InterpolationFlags.Linear, BorderTypes.Replicate);
+        MoveByHalfAPixel(bgrFrame, _shifted);
         _shifted.CopyTo(bgrFrame);
     }
 
-    public void Dispose()
+    /// <summary>The picture moved by half a pixel right and down, as this control outputs it.</summary>
+    public static void MoveByHalfAPixel(Mat source, Mat destination)
     {
-        _shift.Dispose();
-        _shifted.Dispose();
+        using var shift = Mat.FromArray(new double[,] { { 1, 0, Shift }, { 0, 1, Shift } });
+        Cv2.WarpAffine(source, destination, shift, source.Size(), InterpolationFlags.Linear, BorderTypes.Replicate);
     }
+
+    public void Dispose() => _shifted.Dispose();
 }

@@ -68,6 +68,28 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
         Assert.InRange(ratios["shifted"], 0.8, 1.05);
         var posesKept = (double)shifted.SelectToken("poseAndExpression.poseKeptShare")!;
         Assert.InRange(posesKept, 0.8, 1.0);
+
+        // Each face's repeatable reading is the shifted control's own verdict on it, so the control keeps every
+        // measure wherever the reading repeats, and the counts are the control's kept faces.
+        Assert.All(shifted["faceRecords"]!, face =>
+        {
+            Assert.Equal((bool)face["poseKept"]!, (bool)face.SelectToken("repeatable.pose")!);
+            Assert.Equal((bool)face["eyesKept"]!, (bool)face.SelectToken("repeatable.eyes")!);
+            Assert.Equal((bool)face["mouthKept"]!, (bool)face.SelectToken("repeatable.mouth")!);
+        });
+        var confident = shifted["faceRecords"]!.Count();
+        Assert.Equal((int)Math.Round(posesKept * confident), (int)shifted.SelectToken("poseAndExpression.whereRepeatable.poseFaces")!);
+        foreach (var name in new[] { "none", "shifted" })
+        {
+            var whereRepeatable = report["methods"]!.Single(m => (string?)m["method"] == name).SelectToken("poseAndExpression.whereRepeatable")!;
+            foreach (var share in new[] { "poseKeptShare", "eyesKeptShare", "mouthKeptShare" }) Assert.Equal(1.0, (double)whereRepeatable[share]!);
+        }
+        // Replace's shares over the repeatable faces, counted again from its faces.
+        var replaceFaces = replaced["faceRecords"]!.ToList();
+        var repeatablePoses = replaceFaces.Where(f => (bool)f.SelectToken("repeatable.pose")!).ToList();
+        Assert.Equal(repeatablePoses.Count(f => (bool)f["poseKept"]!) / (double)repeatablePoses.Count,
+            (double)replaced.SelectToken("poseAndExpression.whereRepeatable.poseKeptShare")!, 6);
+        Assert.Contains("half a pixel apart", run.StandardOutput);
     }
 
     /// <summary>

@@ -17,6 +17,7 @@ public sealed class PhotoEvaluationTests(PhotoEvaluationFixture run, ITestOutput
         "naturalness.stillFoundShare",
         "poseAndExpression.poseKeptShare", "poseAndExpression.eyesKeptShare", "poseAndExpression.mouthKeptShare",
         "poseAndExpression.medianPoseDifferenceDegrees",
+        "poseAndExpression.whereRepeatable.poseFaces", "poseAndExpression.whereRepeatable.eyesFaces", "poseAndExpression.whereRepeatable.mouthFaces",
         "speed.framesPerSecond", "speed.millisecondsPerFace",
     ];
 
@@ -169,5 +170,6 @@ public sealed class PhotoEvaluationTests(PhotoEvaluationFixture run, ITestOutput
         var html = File.ReadAllText(run.HtmlPath);
         Assert.Contains("data:image/png;base64,", html);
         foreach (var name in PhotoEvaluationFixture.Methods) Assert.Contains($"<td>{name}</td>", html);
+        Assert.Contains("half a pixel apart", html);
     }
 }
