@@ -18,7 +18,7 @@ public static class EvalCommand
         var input = new Argument<string>("input") { Description = "A video file, or a folder of photos (.jpg, .jpeg, .png)." };
         var methods = new Option<string>("--methods")
         {
-            Description = $"Comma-separated methods to compare: {string.Join(", ", EvaluatedMethods.Names)} (controls: none leaves faces untouched; shifted moves the picture by half a pixel, so its pose and opening scores are the measures' own noise floor).",
+            Description = $"Comma-separated methods to compare: {string.Join(", ", EvaluatedMethods.Names)} (controls: none leaves faces untouched; shifted moves the picture by half a pixel, so its pose and opening scores are the measures' own noise floor; replace-editor is replace as the editor renders it, every frame on its own).",
             DefaultValueFactory = _ => EvaluatedMethods.DefaultList,
         };
         var strength = new Option<float>("--strength", "-s")

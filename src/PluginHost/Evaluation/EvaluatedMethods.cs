@@ -14,6 +14,7 @@ public static class EvaluatedMethods
         ["pixelate"] = options => Compositor(AnonymizationMethod.Pixelate, options),
         ["solid"] = options => Compositor(AnonymizationMethod.Solid, options),
         [ReplaceMethod.MethodName] = options => new ReplaceMethod(options),
+        [ReplaceMethod.EditorMethodName] = options => new ReplaceMethod(options, framesAlone: true),
     };
 
     public const string DefaultList = "blur,pixelate,solid,replace";

@@ -3,6 +3,7 @@ using Deid.Effect.Anonymization.Replacement;
 using Deid.Effect.Inference;
 using Deid.Effect.Models;
 using Deid.Effect.Tracking;
+using Deid.PluginHost.Rendering;
 using OpenCvSharp;
 
 namespace Deid.PluginHost.Evaluation;
@@ -11,8 +12,10 @@ namespace Deid.PluginHost.Evaluation;
 /// Identity replacement as `deid render --method replace` does it: one plan per person, from that person's samples
 /// (a clip's: those its analysis keeps, which render plans on too), then each face replaced with its person's plan;
 /// a person without samples is planned on their first face, as a file render plans a track of nobody known.
+/// <paramref name="framesAlone"/>: as the editor does it instead (the OpenFX plugin through `deid serve`), every frame
+/// on its own: nothing carried along a track, and a person without samples planned from the seed alone.
 /// </summary>
-public sealed class ReplaceMethod(MethodOptions options) : IEvaluatedMethod
+public sealed class ReplaceMethod(MethodOptions options, bool framesAlone = false) : IEvaluatedMethod
 {
     private readonly Dictionary<string, IdentityTransform> _plans = [];
     private readonly MaskOptions _mask = new();
@@ -21,12 +24,16 @@ public sealed class ReplaceMethod(MethodOptions options) : IEvaluatedMethod
 
     public const string MethodName = "replace";
 
-    public string Name => MethodName;
+    /// <summary>The name of replace as the editor renders it, frames alone.</summary>
+    public const string EditorMethodName = "replace-editor";
+
+    public string Name => framesAlone ? EditorMethodName : MethodName;
 
     public void Prepare(EvaluationSubject subject)
     {
+        var replacement = new ReplacementOptions { Seed = options.Seed, DonorFolder = options.DonorFolder };
         _replacer ??= new FaceReplacer(new InferenceSessionFactory(options.Device), ModelLocator.Default(),
-            new ReplacementOptions { Seed = options.Seed, DonorFolder = options.DonorFolder });
+            framesAlone ? ReplacePlanning.ForFramesAlone(replacement) : replacement);
         foreach (var (key, samples) in subject.SamplesByIdentity)
             _plans[key] = _replacer.Plan(key, samples.Select(s => (s.Image, s.Region)).ToList());
     }
@@ -38,7 +45,7 @@ public sealed class ReplaceMethod(MethodOptions options) : IEvaluatedMethod
         foreach (var face in faces)
         {
             var key = identityKey(face);
-            if (!_plans.TryGetValue(key, out var plan)) _plans[key] = plan = replacer.Plan(key, [(bgrFrame, face)]);
+            if (!_plans.TryGetValue(key, out var plan)) _plans[key] = plan = replacer.Plan(key, framesAlone ? [] : [(bgrFrame, face)]);
             planned.Add((face, plan));
         }
         var outcomes = replacer.ApplyAll(bgrFrame, planned, _mask);

@@ -31,13 +31,19 @@ public static class ReplacePlanning
     public static FaceCompositor Compositor(AnonymizerSettings settings, ClipAnalysis? analysis, EngineModels models, bool renderInOrder,
         DonorBank? sharedDonors = null, ReplacementModels? sharedModels = null)
     {
-        var options = renderInOrder ? settings.Replacement : settings.Replacement with { LandmarkSmoothing = 0, KeepNewFaceAlongTrack = false };
+        var options = renderInOrder ? settings.Replacement : ForFramesAlone(settings.Replacement);
         var replacer = new FaceReplacer(models.Sessions, models.Locator, options, sharedDonors, sharedModels);
         if (analysis is null)
             return new FaceCompositor(new ReplaceAnonymizer(replacer, _ => UnanalysedKey, _ => []), settings.Mask);
         return new FaceCompositor(new ReplaceAnonymizer(replacer, trackId => IdentityKey(analysis, trackId),
             key => SamplesOf(analysis, key) ?? (renderInOrder ? null : [])), settings.Mask);
     }
+
+    /// <summary>
+    /// Replace's options for frames that stand alone (the editor renders any frame in any order, and caches each):
+    /// nothing carried from one frame to the next, neither smoothed landmarks nor the other new face a track took.
+    /// </summary>
+    public static ReplacementOptions ForFramesAlone(ReplacementOptions options) => options with { LandmarkSmoothing = 0, KeepNewFaceAlongTrack = false };
 
     /// <summary>The kept faces of the person a key names, decoded; null when the key is not a person's or none were kept.</summary>
     private static IReadOnlyList<(Mat Frame, FaceRegion Region)>? SamplesOf(ClipAnalysis analysis, string key)
