@@ -128,8 +128,8 @@ public sealed class Evaluator(EvaluationModels models)
                 var confident = frame.Faces.Where(ConfidentFace.Is).ToList();
                 var boxes = confident.Select(f => f.Box).ToList();
                 var originalMeasures = models.Landmarker.Locate(image, boxes).Select(p => FaceMeasures.From(p, image.Size())).ToList();
-                ShiftedMethod.MoveByHalfAPixel(image, shiftedSource);
-                var shiftedReadings = models.Landmarker.Locate(shiftedSource, boxes);
+                if (boxes.Count > 0) ShiftedMethod.MoveByHalfAPixel(image, shiftedSource);
+                var shiftedReadings = boxes.Count > 0 ? models.Landmarker.Locate(shiftedSource, boxes) : [];
                 var repeatable = originalMeasures.Select((original, i) => RepeatableReading.Between(original, FaceMeasures.From(shiftedReadings[i], image.Size()))).ToList();
                 var foundInSource = confident.Select(f => _probe.FindsFaceAt(image, f.Box)).ToList();
                 var pairs = input.IsClip ? FlickerPairs(frame.Faces, previousRegions) : [];
