@@ -142,6 +142,26 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>
+    /// The whole clip with donors as the editor renders it, every frame on its own (seed 1). Here a neighbour's blur,
+    /// decided on the second look at the frame, smeared the new face beside it after that face's check: it came out
+    /// 0.551 from its person (frame 225, the back-row face), and the editor has no read-back to catch it. Every face
+    /// a blur changes is now judged again.
+    /// </summary>
+    [Fact]
+    public void As_the_editor_renders_it_no_face_is_left_with_a_new_face_near_its_person()
+    {
+        var json = Path.Combine(_directory, "editor.json");
+        var run = DeidCli.Run(["eval", SharedAssets.HamiltonClip, "--methods", "replace-editor", "--donors", SharedAssets.Media("photos"), "--seed", "1", "--json", json, "--quiet"],
+            timeoutSeconds: 900);
+        output.WriteLine(run.StandardOutput);
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        var editor = (JObject)JObject.Parse(File.ReadAllText(json))["methods"]!.Single();
+        Assert.Equal(0, (double)editor.SelectToken("identity.leakedShare")!);
+        Assert.All(editor["faceRecords"]!.Where(f => (double)f["distance"]! <= 0.6),
+            f => Assert.StartsWith("blurred", (string)f["outcome"]!, StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// `--encoded` judges what `deid render` writes: the frames go through x264 in order and come back before they are
     /// measured. The untouched control shows the round trip is real (the faces are no longer bit for bit the source's)
     /// and keeps each frame with its own faces (the person is still the person, in the same pose).

@@ -164,25 +164,42 @@ public sealed partial class FaceReplacer : IDisposable
         ordered = ordered.Where((_, i) => !duplicates.Contains(i)).ToList();
         var outcomes = ordered.Select(f => ApplyOne(f.Region, f.Transform)).ToList();
         for (var k = 0; k < ordered.Count; k++) result[ordered[k].Index] = outcomes[k];
-        foreach (var duplicate in deferred)
+        // The faces each duplicate box was left to (none: it was handled on its own).
+        var leftTo = new List<int>[deferred.Count];
+        for (var d = 0; d < deferred.Count; d++)
         {
-            var replacedOriginal = ordered.Select((f, k) => (f, k)).Any(p => outcomes[p.k].IsReplaced()
-                && NonMaxSuppression.IntersectionOverUnion(duplicate.Region.Box, p.f.Region.Box) >= DuplicateOverlap);
-            if (replacedOriginal) Statistics.AddFace(result[duplicate.Index] = ReplacementOutcome.Replaced, TimeSpan.Zero);
+            var duplicate = deferred[d];
+            leftTo[d] = Enumerable.Range(0, ordered.Count).Where(k => outcomes[k].IsReplaced()
+                && NonMaxSuppression.IntersectionOverUnion(duplicate.Region.Box, ordered[k].Region.Box) >= DuplicateOverlap).ToList();
+            if (leftTo[d].Count > 0) Statistics.AddFace(result[duplicate.Index] = ReplacementOutcome.Replaced, TimeSpan.Zero);
             else result[duplicate.Index] = ApplyOne(duplicate.Region, duplicate.Transform);
         }
         if (untouched is null) return result;
         var areas = ordered.Select(f => SafeArea(bgrFrame, f.Region)).ToList();
-        for (var i = 0; i < ordered.Count; i++)
-        {
-            var overlappedLater = Enumerable.Range(i + 1, ordered.Count - i - 1).Any(j => areas[i].IntersectsWith(areas[j]))
-                || deferred.Any(d => areas[i].IntersectsWith(SafeArea(bgrFrame, d.Region)));
-            if (!overlappedLater || !outcomes[i].IsReplaced() || ordered[i].Region.Landmarks.Length != 5) continue;
-            using var now = new Mat();
-            FaceAligner.Align(bgrFrame, JudgedAt(ordered[i].Region), now);
-            if (StillClear(bgrFrame, ordered[i].Region, OriginalOf(ordered[i].Region, untouched), now)) continue;
-            result[ordered[i].Index] = BlurInstead(bgrFrame, ordered[i].Region, mask, outcomes[i]);
-        }
+        var deferredAreas = deferred.Select(d => SafeArea(bgrFrame, d.Region)).ToList();
+        var replaced = outcomes.Select(o => o.IsReplaced()).ToArray();
+        NeighbourRechecks.Settle(areas, replaced,
+            changedLater: i => deferredAreas.Any(area => areas[i].IntersectsWith(area)),
+            stillClear: i =>
+            {
+                if (ordered[i].Region.Landmarks.Length != 5) return true;
+                using var now = new Mat();
+                FaceAligner.Align(bgrFrame, JudgedAt(ordered[i].Region), now);
+                return StillClear(bgrFrame, ordered[i].Region, OriginalOf(ordered[i].Region, untouched), now);
+            },
+            blur: i =>
+            {
+                result[ordered[i].Index] = BlurInstead(bgrFrame, ordered[i].Region, mask, outcomes[i]);
+                var changed = new List<Rect> { areas[i] };
+                // A duplicate box left to this face alone is that face too: blurred with it.
+                for (var d = 0; d < deferred.Count; d++)
+                {
+                    if (!leftTo[d].Contains(i) || leftTo[d].Any(k => k != i && replaced[k]) || !result[deferred[d].Index].IsReplaced()) continue;
+                    result[deferred[d].Index] = BlurInstead(bgrFrame, deferred[d].Region, mask, ReplacementOutcome.Replaced);
+                    changed.Add(deferredAreas[d]);
+                }
+                return changed;
+            });
         return result;
     }
 
