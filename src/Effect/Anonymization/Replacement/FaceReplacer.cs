@@ -337,7 +337,12 @@ public sealed partial class FaceReplacer : IDisposable
                     if (Again(safer, alternate: true, ref original) is var other && other.IsReplaced()) { outcome = other; break; }
                 if (outcome != ReplacementOutcome.ReplacedByAlternate) Restore(accepted, acceptedBy, null);
             }
-            if (outcome == ReplacementOutcome.Replaced && transform.Alternates is [var closer, ..] && judgesFit && Miss() is > 0 and var miss)
+            // Only where a track keeps the face it takes: where every frame stands alone (the editor), choosing
+            // between two faces by how the landmarker reads each switched a person between them from frame to frame
+            // (Hamilton clip, frames alone, seeds 0 / 2: 38 / 37 changes of treatment in 178 consecutive faces,
+            // 11 / 17 without; docs/PERFORMANCE.md).
+            if (outcome == ReplacementOutcome.Replaced && Options.KeepNewFaceAlongTrack && transform.Alternates is [var closer, ..] && judgesFit
+                && Miss() is > 0 and var miss)
             {
                 // Where the new face misses the original's pose or openings, the person's other new face is kept if
                 // it misses them less.
