@@ -43,6 +43,7 @@ public static class EvaluationHtml
         foreach (var method in report.Methods)
             if (EvaluationTable.Outcomes(method) is { } outcomes) html.Write($"<p>{WebUtility.HtmlEncode(method.Method)}: {WebUtility.HtmlEncode(outcomes)}</p>\n");
         if (EvaluationTable.WhereRepeatable(report) is { } repeatable) html.Write($"<p>{WebUtility.HtmlEncode(repeatable)}</p>\n");
+        WriteByPerson(html, report);
         html.Write("<h2>Columns</h2>\n<dl>\n");
         foreach (var column in EvaluationTable.Columns)
             html.Write($"<dt>{WebUtility.HtmlEncode(column.Heading)}</dt><dd>{WebUtility.HtmlEncode(column.Meaning)}</dd>\n");
@@ -51,5 +52,30 @@ public static class EvaluationHtml
             html.Write($"<h2>Faces</h2>\n<img src=\"data:image/png;base64,{Convert.ToBase64String(stripPng)}\" alt=\"original and anonymized faces, one row per method\">\n");
         html.Write("</body>\n</html>\n");
         return html.ToString();
+    }
+
+    /// <summary>Each person's shares under each method, the person with the most confident faces first.</summary>
+    private static void WriteByPerson(StringWriter html, EvaluationReport report)
+    {
+        var people = report.Methods.FirstOrDefault(m => m.ByPerson is { Count: > 0 })?.ByPerson;
+        if (people is null) return;
+        html.Write("<h2>By person</h2>\n<table>\n<thead><tr><th>person</th><th class=\"num\">faces</th><th>method</th>"
+            + "<th class=\"num\">within 0.6</th><th class=\"num\">natural</th><th class=\"num\">pose 5deg</th><th class=\"num\">eyes 15%</th><th class=\"num\">mouth 15%</th></tr></thead>\n<tbody>\n");
+        foreach (var person in people)
+        {
+            var rows = report.Methods.Select(m => (m.Method, Scores: m.ByPerson?.FirstOrDefault(p => p.Identity == person.Identity))).Where(r => r.Scores is not null).ToList();
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var (method, scores) = (rows[i].Method, rows[i].Scores!);
+                html.Write("<tr>");
+                if (i == 0)
+                    html.Write($"<td rowspan=\"{rows.Count}\">{WebUtility.HtmlEncode(person.Identity)}</td><td class=\"num\" rowspan=\"{rows.Count}\">{person.Faces.ToString(CultureInfo.InvariantCulture)}</td>");
+                html.Write($"<td>{WebUtility.HtmlEncode(method)}</td>");
+                foreach (var share in new[] { scores.WithinThresholdShare, scores.StillFoundShare, scores.PoseKeptShare, scores.EyesKeptShare, scores.MouthKeptShare })
+                    html.Write($"<td class=\"num\">{EvaluationTable.Percent(share)}</td>");
+                html.Write("</tr>\n");
+            }
+        }
+        html.Write("</tbody>\n</table>\n");
     }
 }

@@ -13,9 +13,11 @@ namespace Deid.PluginHost.Evaluation;
 /// or null for photos, "steadiness": {"facePairs", "medianSourceChange", "medianOutputChange", "changedPersonShare",
 /// "treatmentChanges"} or null for photos, "speed": {"framesPerSecond", "millisecondsPerFace"}, "outcomes":
 /// [{"outcome", "faces"}] or null (replace: how many of all faces got a new face, and how many were blurred, by reason),
-/// "faceRecords": [{"frame", "label", "track", "identity", "outcome", "distance", "leaked", "stillFound",
-/// "poseDifferenceDegrees", "poseKept", "eyesKept", "mouthKept", "sourceChange", "outputChange", "repeatable": {"pose",
-/// "eyes", "mouth"}}] (every confident face, see <see cref="FaceRecord"/>)}]}</c>. Shares are 0..1; null where no face qualified.
+/// "byPerson": [{"identity", "faces", "withinThresholdShare", "stillFoundShare", "poseKeptShare", "eyesKeptShare",
+/// "mouthKeptShare"}] (the person with the most confident faces first), "faceRecords": [{"frame", "label", "track",
+/// "identity", "outcome", "distance", "leaked", "stillFound", "poseDifferenceDegrees", "poseKept", "eyesKept",
+/// "mouthKept", "sourceChange", "outputChange", "repeatable": {"pose", "eyes", "mouth"}, "openings": {"sourceEyes",
+/// "outputEyes", "sourceMouth", "outputMouth"}}] (every confident face, see <see cref="FaceRecord"/>)}]}</c>. Shares are 0..1; null where no face qualified.
 /// </summary>
 public static class EvaluationJson
 {

@@ -158,7 +158,7 @@ public sealed class Evaluator(EvaluationModels models)
                             original.MouthKeptIn(produced),
                             seenBefore ? _embedder.Distance(before.Source, now.Source) : null,
                             seenBefore ? _embedder.Distance(before.Output, now.Output) : null,
-                            repeatable[i]));
+                            repeatable[i], OpeningReadings.Between(original, produced)));
                     }
                     if (input.IsClip) previousFaces[m] = facesNow;
                     for (var p = 0; p < pairs.Count; p++)

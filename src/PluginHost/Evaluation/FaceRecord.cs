@@ -8,7 +8,7 @@ namespace Deid.PluginHost.Evaluation;
 /// difference in degrees, and whether eye and mouth opening were kept. On a clip, where the same track had a confident
 /// face on the frame before: the recognizer distance between the two, in the source (<see cref="SourceChange"/>) and
 /// in the output (<see cref="OutputChange"/>); null otherwise. <see cref="Repeatable"/>: which of the source's pose and
-/// openings the landmarker reads alike half a pixel apart.
+/// openings the landmarker reads alike half a pixel apart; <see cref="Openings"/>: the openings read on both.
 /// </summary>
 public sealed record FaceRecord(
     int Frame,
@@ -25,4 +25,5 @@ public sealed record FaceRecord(
     bool MouthKept,
     double? SourceChange = null,
     double? OutputChange = null,
-    RepeatableReading? Repeatable = null);
+    RepeatableReading? Repeatable = null,
+    OpeningReadings? Openings = null);

@@ -15,6 +15,7 @@ public sealed record MethodReport(
     SteadinessScores? Steadiness,
     SpeedScores Speed,
     IReadOnlyList<FaceOutcomeCount>? Outcomes = null,
+    IReadOnlyList<PersonScores>? ByPerson = null,
     IReadOnlyList<FaceRecord>? FaceRecords = null);
 
 /// <summary>
@@ -45,6 +46,14 @@ public sealed record PoseExpressionScores(int Faces, double? PoseKeptShare, doub
 /// beyond the landmarker's own noise.
 /// </summary>
 public sealed record RepeatableScores(int PoseFaces, double? PoseKeptShare, int EyesFaces, double? EyesKeptShare, int MouthFaces, double? MouthKeptShare);
+
+/// <summary>
+/// The identity, naturalness and pose and expression shares over one person's confident faces (<see cref="Identity"/>
+/// as in <see cref="FaceRecord.Identity"/>): a share over all faces can hide that one person, small or turned or out of
+/// focus, carries most of the misses.
+/// </summary>
+public sealed record PersonScores(string Identity, int Faces, double? WithinThresholdShare, double? StillFoundShare, double? PoseKeptShare,
+    double? EyesKeptShare, double? MouthKeptShare);
 
 /// <summary>
 /// Clips only: over every face seen in two consecutive frames (same track), the mean frame-to-frame difference

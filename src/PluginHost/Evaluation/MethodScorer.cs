@@ -54,8 +54,22 @@ public sealed class MethodScorer(string method, float matchThreshold)
                 _time > TimeSpan.Zero ? _frames / _time.TotalSeconds : null,
                 _facesAnonymized > 0 ? _time.TotalMilliseconds / _facesAnonymized : null),
             outcomes,
+            ByPerson(faces),
             faces);
     }
+
+    /// <summary>Each person's shares, the person with the most faces first.</summary>
+    private List<PersonScores> ByPerson(List<FaceRecord> faces) => faces
+        .GroupBy(f => f.Identity, StringComparer.Ordinal)
+        .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+        .Select(g =>
+        {
+            var own = g.ToList();
+            var probed = own.Where(f => f.StillFound is not null).ToList();
+            return new PersonScores(g.Key, own.Count, Share(own, f => f.Distance <= matchThreshold), Share(probed, f => f.StillFound == true),
+                Share(own, f => f.PoseKept), Share(own, f => f.EyesKept), Share(own, f => f.MouthKept));
+        })
+        .ToList();
 
     private static RepeatableScores? WhereRepeatable(List<FaceRecord> faces)
     {

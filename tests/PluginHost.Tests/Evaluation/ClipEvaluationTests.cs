@@ -139,6 +139,17 @@ public sealed class ClipEvaluationTests(ITestOutputHelper output) : IDisposable
         // A person keeps one face: not their own new face on one frame and another of theirs on the next, back and forth.
         var changes = (int)replace.SelectToken("steadiness.treatmentChanges")!;
         Assert.True(changes <= 24, $"{changes} consecutive faces of a track got another new face or a blur than the frame before");
+        // The lead singer, mostly large and in focus, keeps pose and openings better than the clip as a whole: its
+        // misses are mostly the small, out-of-focus back-row face. The terminal says so person by person.
+        var singer = replace["byPerson"]!.First();
+        Assert.True((int)singer["faces"]! >= 100, $"the person with the most faces has {singer["faces"]}");
+        foreach (var share in new[] { "poseKeptShare", "eyesKeptShare", "mouthKeptShare" })
+        {
+            var (person, clip) = ((double)singer[share]!, Measure($"poseAndExpression.{share}"));
+            Assert.True(person >= 0.85 && person >= clip, $"{share} of the lead singer: {person:P1}, of the clip {clip:P1}");
+        }
+        Assert.Contains($"replace by person", run.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"{(string)singer["identity"]!}, {(int)singer["faces"]!} faces", run.StandardOutput, StringComparison.Ordinal);
     }
 
     /// <summary>

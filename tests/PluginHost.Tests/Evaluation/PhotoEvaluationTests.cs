@@ -141,6 +141,27 @@ public sealed class PhotoEvaluationTests(PhotoEvaluationFixture run, ITestOutput
             Assert.Equal((int)method.SelectToken("naturalness.faces")!, judged.Count);
             Assert.Equal((double)method.SelectToken("naturalness.stillFoundShare")!, (double)judged.Count(r => (bool)r["stillFound"]!) / judged.Count, 6);
             Assert.All(records, r => Assert.False(string.IsNullOrEmpty((string?)r["label"])));
+            // Each person's shares are their own records' shares, and every face belongs to one person.
+            var people = method["byPerson"]!.ToList();
+            Assert.Equal(confident, people.Sum(p => (int)p["faces"]!));
+            Assert.Equal(records.Select(r => (string)r["identity"]!).Distinct().Count(), people.Count);
+            foreach (var person in people)
+            {
+                var own = records.Where(r => (string)r["identity"]! == (string)person["identity"]!).ToList();
+                Assert.Equal(own.Count, (int)person["faces"]!);
+                Assert.Equal((double)person["poseKeptShare"]!, (double)own.Count(r => (bool)r["poseKept"]!) / own.Count, 6);
+                Assert.Equal((double)person["eyesKeptShare"]!, (double)own.Count(r => (bool)r["eyesKept"]!) / own.Count, 6);
+                Assert.Equal((double)person["withinThresholdShare"]!, (double)own.Count(r => (double)r["distance"]! <= 0.6) / own.Count, 6);
+            }
+            // The openings read on both are the ones the eyes were judged by (within 15 % of the source's), away from the
+            // rounding of the readings at the tolerance's edge.
+            foreach (var record in records)
+            {
+                var openings = record["openings"]!;
+                double source = (double)openings["sourceEyes"]!, output = (double)openings["outputEyes"]!;
+                var margin = Math.Abs(output - source) - 0.15 * source;
+                if (Math.Abs(margin) > 1e-3) Assert.Equal(margin <= 0, (bool)record["eyesKept"]!);
+            }
             if (name == "replace")
             {
                 var outcomes = method["outcomes"]!.Select(o => (string)o["outcome"]!).ToHashSet();
@@ -171,5 +192,8 @@ public sealed class PhotoEvaluationTests(PhotoEvaluationFixture run, ITestOutput
         Assert.Contains("data:image/png;base64,", html);
         foreach (var name in PhotoEvaluationFixture.Methods) Assert.Contains($"<td>{name}</td>", html);
         Assert.Contains("half a pixel apart", html);
+        Assert.Contains("<h2>By person</h2>", html);
+        var first = (string)run.Method("replace")["byPerson"]!.First()["identity"]!;
+        Assert.Contains($"<td rowspan=\"{PhotoEvaluationFixture.Methods.Length}\">{System.Net.WebUtility.HtmlEncode(first)}</td>", html);
     }
 }
