@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
+using Deid.Effect.Anonymization;
+using Deid.Effect.Anonymization.Replacement;
 using Deid.Effect.Inference;
 using Deid.PluginHost.Bench;
 using Deid.PluginHost.Rendering;
@@ -18,15 +21,32 @@ public static class BenchCommand
         var clips = new Option<string[]>("--clip") { Description = "Clip to measure (repeatable). Default: the shared Hamilton clip and a generated 1080p clip.", AllowMultipleArgumentsPerToken = true };
         var runs = new Option<int>("--runs") { Description = "Runs per clip and contender; the median is reported.", DefaultValueFactory = _ => 3 };
         var seconds = new Option<int>("--seconds") { Description = "Length of the generated 1080p clip.", DefaultValueFactory = _ => 10 };
-        var method = new Option<string>("--method") { Description = "Anonymization method to render with.", DefaultValueFactory = _ => "blur" };
-        method.AcceptOnlyFromAmong("blur", "pixelate", "solid");
+        var method = new Option<string>("--method")
+        {
+            Description = "Anonymization method to render with; replace renders as `deid render --method replace` does, its read-back included.",
+            DefaultValueFactory = _ => "blur",
+        };
+        method.AcceptOnlyFromAmong("blur", "pixelate", "solid", "replace");
+        var donors = new Option<string?>("--donors")
+        {
+            Description = "For --method replace: the donor portraits, as for `deid render --donors`. Default: $DEID_DONORS, else the built-in transform.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("DEID_DONORS") is { Length: > 0 } folder ? folder : null,
+        };
+        var seed = new Option<int>("--seed") { Description = "For --method replace: which new faces, as for `deid render --seed`.", DefaultValueFactory = _ => 0 };
         var work = new Option<string>("--work-dir") { Description = "Where clips and outputs are written (default: a temporary folder, removed afterwards)." };
-        var command = new Command("bench", "Measure render speed against plain ffmpeg decode+encode of the same files.") { clips, runs, seconds, method, work };
+        var command = new Command("bench", "Measure render speed against plain ffmpeg decode+encode of the same files.") { clips, runs, seconds, method, donors, seed, work };
         command.SetAction(parse =>
         {
             try
             {
-                return Run(parse.GetValue(clips) ?? [], parse.GetValue(runs), parse.GetValue(seconds), parse.GetValue(method)!, parse.GetValue(work));
+                if (parse.GetValue(runs) < 1) throw new CliError("--runs must be at least 1");
+                var anonymizer = new AnonymizerSettings
+                {
+                    Method = Enum.Parse<AnonymizationMethod>(parse.GetValue(method)!, ignoreCase: true),
+                    Replacement = new ReplacementOptions { Seed = parse.GetValue(seed), DonorFolder = parse.GetValue(donors) },
+                };
+                if (anonymizer.Replacement.DonorFolder is { } folder && !Directory.Exists(folder)) throw new CliError($"donor folder {folder} does not exist");
+                return Run(parse.GetValue(clips) ?? [], parse.GetValue(runs), parse.GetValue(seconds), anonymizer, parse.GetValue(work));
             }
             catch (Exception e)
             {
@@ -72,7 +92,7 @@ public static class BenchCommand
         Environment.GetEnvironmentVariable("DEID_MEDIA") is { Length: > 0 } configured ? configured
             : Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "..", "shared", "media");
 
-    private static int Run(string[] clips, int runs, int seconds, string method, string? workDirectory)
+    private static int Run(string[] clips, int runs, int seconds, AnonymizerSettings anonymizer, string? workDirectory)
     {
         var tools = FfmpegTools.Locate();
         var directory = workDirectory ?? Path.Combine(Path.GetTempPath(), $"deid-bench-{Environment.ProcessId}");
@@ -81,10 +101,13 @@ public static class BenchCommand
         {
             var targets = clips.Length > 0 ? clips.ToList() : DefaultClips(tools, directory, seconds);
             var encode = new EncodeSettings();
-            Console.WriteLine($"deid bench: {Environment.ProcessorCount} cores, {runs} runs each, x264 preset {encode.Preset} crf {encode.Crf}, method {method}");
+            // Replace reads its file back and may write it again: how many writings a render took says where its time went.
+            var replace = anonymizer.Method == AnonymizationMethod.Replace;
+            var newFaces = !replace ? "" : anonymizer.Replacement.DonorFolder is { } folder ? $", donors {Path.GetFileName(Path.TrimEndingDirectorySeparator(folder))}, seed {anonymizer.Replacement.Seed}" : $", built-in transform, seed {anonymizer.Replacement.Seed}";
+            Console.WriteLine($"deid bench: {Environment.ProcessorCount} cores, {runs} runs each, x264 preset {encode.Preset} crf {encode.Crf}, method {anonymizer.Method.ToString().ToLowerInvariant()}{newFaces}");
             Console.WriteLine();
-            Console.WriteLine("| clip | frames | ffmpeg decode+encode | deid render | of which analysis | of which identities | ratio | deid fps |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            Console.WriteLine($"| clip | frames | ffmpeg decode+encode | deid render | of which analysis | of which identities |{(replace ? " writings |" : "")} ratio | deid fps |");
+            Console.WriteLine($"|---|---|---|---|---|---|{(replace ? "---|" : "")}---|---|");
             foreach (var clip in targets)
             {
                 var info = VideoProbe.Probe(tools, clip);
@@ -92,25 +115,29 @@ public static class BenchCommand
                 var deid = new List<double>();
                 var analysis = new List<double>();
                 var identities = new List<double>();
+                var writings = new List<double>();
                 var frames = 0;
                 for (var run = 0; run < runs; run++)
                 {
                     plain.Add(TimePlainFfmpeg(tools, info, Path.Combine(directory, "plain" + Path.GetExtension(clip))));
                     var result = RenderJob.Run(new RenderRequest(clip, Path.Combine(directory, "deid" + Path.GetExtension(clip)))
                     {
-                        Anonymizer = new() { Method = Enum.Parse<Deid.Effect.Anonymization.AnonymizationMethod>(method, true) },
+                        Anonymizer = anonymizer,
                         Device = ExecutionDevice.Cpu,
                         Quiet = true,
                     }, CancellationToken.None);
                     deid.Add(result.Total.TotalSeconds);
                     analysis.Add(result.AnalysisTime.TotalSeconds);
                     identities.Add(result.IdentityTime.TotalSeconds);
+                    writings.Add(Math.Max(1, result.Check.Passes));
                     frames = result.Frames;
                 }
                 var plainMedian = Median(plain);
                 var deidMedian = Median(deid);
-                Console.WriteLine($"| {Path.GetFileName(clip)} ({info.Width}x{info.Height}) | {frames} | {plainMedian:0.00} s ({frames / plainMedian:0.0} fps) | " +
-                    $"{deidMedian:0.00} s | {Median(analysis):0.00} s | {Median(identities):0.00} s | {deidMedian / plainMedian:0.00}x | {frames / deidMedian:0.0} |");
+                var writingsCell = replace ? string.Create(CultureInfo.InvariantCulture, $" {Median(writings):0.#} |") : "";
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {Path.GetFileName(clip)} ({info.Width}x{info.Height}) | {frames} | {plainMedian:0.00} s ({frames / plainMedian:0.0} fps) | " +
+                    $"{deidMedian:0.00} s | {Median(analysis):0.00} s | {Median(identities):0.00} s |{writingsCell} {deidMedian / plainMedian:0.00}x | {frames / deidMedian:0.0} |"));
             }
             return 0;
         }
