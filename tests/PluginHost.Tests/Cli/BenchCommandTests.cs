@@ -18,11 +18,10 @@ public sealed class BenchCommandTests : IDisposable
     private string ShortClip(int frames)
     {
         var clip = Path.Combine(_directory, $"hamilton{frames}.mp4");
-        var ffmpeg = FfmpegTools.Locate().FfmpegPath;
-        var cut = System.Diagnostics.Process.Start(ffmpeg, ["-nostdin", "-v", "error", "-y", "-i", SharedAssets.HamiltonClip, "-frames:v", frames.ToString(CultureInfo.InvariantCulture),
-            "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac", "-shortest", clip])!;
-        cut.WaitForExit();
-        Assert.Equal(0, cut.ExitCode);
+        var tools = FfmpegTools.Locate();
+        var (exitCode, _, error) = tools.Run(tools.FfmpegPath, ["-nostdin", "-v", "error", "-y", "-i", SharedAssets.HamiltonClip,
+            "-frames:v", frames.ToString(CultureInfo.InvariantCulture), "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac", "-shortest", clip]);
+        Assert.True(exitCode == 0, error);
         return clip;
     }
 
